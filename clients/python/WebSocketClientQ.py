@@ -1,0 +1,160 @@
+"""WebSocketClientQ: the QMsgBus client with the API of the original pyQMsgBus.
+
+Programs written the way the original project's README shows work unchanged:
+
+    import collections, json, threading, time
+    from WebSocketClientQ import WebSocketClientQ
+
+    q = collections.deque()
+    ws = WebSocketClientQ(q, '127.0.0.1', 8081, '/')
+    threading.Thread(target=ws.run_forever).start()
+    while not (ws.client and ws.client.sock and ws.client.sock.connected):
+        time.sleep(0.1)
+    ws.emitText(json.dumps({'register': 'skill1'}))
+    ws.emitBinary(json.dumps({'skill': 'skill1', 'payload': 'hi'}).encode())
+
+Built on the ``websocket-client`` library (import name ``websocket``; on Debian
+the ``python3-websocket`` package, for ``/usr/bin/python3``).
+
+What goes where:
+
+* ``equeue`` (the deque given to the constructor) receives every BINARY frame
+  the server sends, as ``bytes``: these are the data packets, byte for byte as
+  their sender sent them. Call ``.decode()`` and ``json.loads`` on them.
+* TEXT frames are the server's replies and errors (``{"id": 7, "ok": true}``,
+  ``{"ok": false, "error": "..."}``, see PROTOCOL.md section 5). They never go
+  into ``equeue``, so a seed-style consumer loop only ever sees data packets.
+  They are appended, as ``str``, to ``ws.replies`` (a ``collections.deque``)
+  and passed to the optional ``on_text`` callback; error replies are also
+  logged as warnings on the ``qmsgbus`` logger.
+
+Differences from the original module, none of which changes its API:
+
+* ``on_close`` accepts the (status, reason) arguments that websocket-client 1.x
+  passes, as well as none (0.x).
+* An error does not replace ``ws.client`` with a fresh, never-started
+  ``WebSocketApp`` (the original did, which left ``emitText`` returning False
+  for ever). ``run_forever`` returns when the connection ends; to reconnect,
+  make a new ``WebSocketClientQ``.
+* ``emitBinary`` accepts ``str`` too (encoded as UTF-8), ``emitText`` accepts
+  ``bytes`` too (they must be UTF-8).
+"""
+
+import collections
+import json
+import logging
+import traceback
+
+import websocket
+
+__all__ = ["WebSocketClientQ"]
+
+_log = logging.getLogger("qmsgbus")
+
+
+class WebSocketClientQ(object):
+    """One connection to the bus; received data packets are appended to ``equeue``."""
+
+    def __init__(self, equeue, host, port, path, on_text=None):
+        self.host = host or ""
+        self.port = port or 0
+        self.path = path or "/"
+        self.equeue = equeue
+        # TEXT frames from the server (replies and errors), oldest first.
+        self.replies = collections.deque()
+        self.on_text = on_text
+        self.create_url()
+        self.client = self.create_client()
+
+    def create_url(self):
+        host = self.host
+        if ":" in host and not host.startswith("["):
+            host = "[" + host + "]"  # an IPv6 literal
+        path = self.path if self.path.startswith("/") else "/" + self.path
+        self.url = "ws://" + host + ":" + str(self.port) + path
+
+    def create_client(self):
+        return websocket.WebSocketApp(
+            self.url,
+            on_message=self.on_message,
+            on_open=self.on_open,
+            on_close=self.on_close,
+            on_error=self.on_error,
+        )
+
+    # -- callbacks, run on the run_forever thread ---------------------------
+
+    def on_open(self, ws):
+        _log.info("WebSocketClient: connected to %s", self.url)
+
+    def on_close(self, ws, *args):
+        _log.info("WebSocketClient: closed %s", args)
+
+    def on_error(self, ws, err):
+        _log.warning("WebSocketClient: error: %r", err)
+
+    def on_message(self, ws, msg):
+        if isinstance(msg, (bytes, bytearray)):
+            # A BINARY frame: a data packet. This is all the deque ever gets.
+            self.equeue.append(bytes(msg))
+            return
+        # A TEXT frame: a reply or an error from the server, never data.
+        self.replies.append(msg)
+        try:
+            reply = json.loads(msg)
+        except ValueError:
+            reply = None
+        if isinstance(reply, dict) and reply.get("ok") is False:
+            _log.warning("WebSocketClient: server says: %s", msg)
+        if self.on_text is not None:
+            self.on_text(msg)
+
+    # -- the seed's API ------------------------------------------------------
+
+    def _connected(self):
+        return bool(self.client and self.client.sock and self.client.sock.connected)
+
+    def emitBinary(self, msg):
+        """Send ``msg`` in a BINARY frame (data packets). True if it was sent."""
+        try:
+            if not self._connected():
+                return False
+            if isinstance(msg, str):
+                msg = msg.encode("utf-8")
+            self.client.send(msg, websocket.ABNF.OPCODE_BINARY)
+            return True
+        except Exception:
+            _log.warning("WebSocketClient: emitBinary failed: %s", traceback.format_exc())
+            return False
+
+    def emitText(self, msg):
+        """Send ``msg`` in a TEXT frame (control packets). True if it was sent."""
+        try:
+            if not self._connected():
+                return False
+            if isinstance(msg, (bytes, bytearray)):
+                msg = bytes(msg).decode("utf-8")
+            self.client.send(msg, websocket.ABNF.OPCODE_TEXT)
+            return True
+        except Exception:
+            _log.warning("WebSocketClient: emitText failed: %s", traceback.format_exc())
+            return False
+
+    def run_forever(self, **kwargs):
+        """Connect and read until the connection ends; run it in a thread.
+
+        Keyword arguments go to ``websocket.WebSocketApp.run_forever``
+        (e.g. ``ping_interval=30``).
+        """
+        return self.client.run_forever(**kwargs)
+
+    def close(self):
+        """Close the connection; ``run_forever`` then returns."""
+        self.client.close()
+
+    # The original module's aliases.
+    def run(self):
+        return self.run_forever()
+
+    def join(self):
+        self.close()

@@ -1,0 +1,29 @@
+package io.qmsgbus.protocol;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+
+/** The TEXT frames the server sends back (PROTOCOL.md section 5). */
+public final class Replies {
+
+  private Replies() {}
+
+  /** {@code {"id":7,"ok":true}}; only ever sent when the client gave an id. */
+  public static String ok(String idJson) {
+    return "{\"id\":" + idJson + ",\"ok\":true}";
+  }
+
+  /** {@code {"id":7,"ok":false,"error":"..."}}, or without id when none was given. */
+  public static String error(String idJson, String reason) {
+    String body = "\"ok\":false,\"error\":" + jsonString(reason) + "}";
+    return idJson == null ? "{" + body : "{\"id\":" + idJson + "," + body;
+  }
+
+  /** A notice that packets were dropped for this client (an extension; always TEXT). */
+  public static String dropped(long count, String reason) {
+    return "{\"dropped\":" + count + ",\"reason\":" + jsonString(reason) + "}";
+  }
+
+  static String jsonString(String s) {
+    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+  }
+}

@@ -1,0 +1,81 @@
+package io.qmsgbus.routing;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * In-process routing table. Reads (one per data packet) vastly outnumber writes (register,
+ * deregister, disconnect), so each skill maps to an immutable array replaced on change: publish is
+ * one lock-free map lookup and a plain array walk.
+ */
+public final class LocalRouter implements Router {
+
+  private static final Receiver[] NONE = new Receiver[0];
+
+  private final ConcurrentHashMap<String, Receiver[]> table = new ConcurrentHashMap<>();
+
+  @Override
+  public boolean subscribe(String skill, Receiver receiver) {
+    boolean[] added = {false};
+    table.compute(
+        skill,
+        (k, current) -> {
+          Receiver[] now = current == null ? NONE : current;
+          for (Receiver r : now) {
+            if (r == receiver) {
+              return now;
+            }
+          }
+          Receiver[] next = Arrays.copyOf(now, now.length + 1);
+          next[now.length] = receiver;
+          added[0] = true;
+          return next;
+        });
+    return added[0];
+  }
+
+  @Override
+  public boolean unsubscribe(String skill, Receiver receiver) {
+    boolean[] removed = {false};
+    table.computeIfPresent(
+        skill,
+        (k, current) -> {
+          for (int i = 0; i < current.length; i++) {
+            if (current[i] == receiver) {
+              removed[0] = true;
+              if (current.length == 1) {
+                return null; // the skill disappears with its last receiver
+              }
+              Receiver[] next = new Receiver[current.length - 1];
+              System.arraycopy(current, 0, next, 0, i);
+              System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+              return next;
+            }
+          }
+          return current;
+        });
+    return removed[0];
+  }
+
+  @Override
+  public int publish(String skill, ByteBuf packet) {
+    Receiver[] receivers = table.get(skill);
+    if (receivers == null) {
+      return 0;
+    }
+    for (Receiver r : receivers) {
+      r.offer(packet.retainedDuplicate());
+    }
+    return receivers.length;
+  }
+
+  @Override
+  public Map<String, Integer> receiverCounts() {
+    Map<String, Integer> counts = new TreeMap<>();
+    table.forEach((skill, receivers) -> counts.put(skill, receivers.length));
+    return counts;
+  }
+}

@@ -1,0 +1,29 @@
+package io.qmsgbus.routing;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Map;
+
+/**
+ * Skill to receivers. The one implementation today is in-process ({@link LocalRouter}); a
+ * backplane shared by several nodes (Redis first) or wildcard and group routing implement the same
+ * small interface.
+ */
+public interface Router {
+
+  /** Adds {@code receiver} to {@code skill}; returns false if it was already there (idempotent). */
+  boolean subscribe(String skill, Receiver receiver);
+
+  /** Removes {@code receiver} from {@code skill}; returns false if it was not there. */
+  boolean unsubscribe(String skill, Receiver receiver);
+
+  /**
+   * Offers {@code packet} to every receiver of {@code skill}, each with its own reference to the
+   * same bytes (no copy). The caller keeps its own reference.
+   *
+   * @return how many receivers it was offered to
+   */
+  int publish(String skill, ByteBuf packet);
+
+  /** Receivers per skill, for stats. */
+  Map<String, Integer> receiverCounts();
+}

@@ -1,0 +1,251 @@
+package io.qmsgbus.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.internal.PlatformDependent;
+import io.qmsgbus.config.OverflowPolicy;
+import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.metrics.BusMetrics;
+import io.qmsgbus.protocol.Packet;
+import io.qmsgbus.protocol.Replies;
+import io.qmsgbus.routing.Receiver;
+import io.qmsgbus.routing.Router;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connected client: its registrations and its {@link DeliveryStateMachine}, bound to the
+ * client's channel. Everything runs on the channel's event loop; packets offered from other loops
+ * pass through a lock-free inbox drained in one task per burst, and writes are flushed once per
+ * burst rather than per packet.
+ */
+public final class ClientSession implements Receiver {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+  private final long id;
+  private final Channel channel;
+  private final EventLoop loop;
+  private final Router router;
+  private final BusMetrics metrics;
+  private final int maxRegistrations;
+  private final DeliveryStateMachine<ByteBuf> machine;
+  private final Set<String> skills = new LinkedHashSet<>();
+  private final Queue<ByteBuf> inbox = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+  private final Runnable drainInbox = this::drainInbox;
+  private final Runnable flushTask = this::flushNow;
+  private final long connectedAtMillis = System.currentTimeMillis();
+
+  private boolean flushScheduled;
+  private boolean disconnecting;
+  private volatile boolean closed;
+
+  public ClientSession(
+      long id, Channel channel, Router router, BusMetrics metrics, ServerConfig config) {
+    this.id = id;
+    this.channel = channel;
+    this.loop = channel.eventLoop();
+    this.router = router;
+    this.metrics = metrics;
+    this.maxRegistrations = config.maxRegistrations();
+    this.machine =
+        new DeliveryStateMachine<>(
+            new ChannelOutput(), config.maxQueuePackets(), config.maxQueueBytes(),
+            config.overflowPolicy());
+  }
+
+  @Override
+  public void offer(ByteBuf packet) {
+    if (closed) {
+      packet.release();
+      return;
+    }
+    if (loop.inEventLoop()) {
+      offerLocal(packet);
+      return;
+    }
+    inbox.offer(packet);
+    if (inboxScheduled.compareAndSet(false, true)) {
+      try {
+        loop.execute(drainInbox);
+      } catch (RejectedExecutionException shuttingDown) {
+        releaseInbox();
+      }
+    }
+  }
+
+  private void drainInbox() {
+    inboxScheduled.set(false); // before polling, so an offer racing with us schedules again
+    ByteBuf p;
+    while ((p = inbox.poll()) != null) {
+      offerLocal(p);
+    }
+  }
+
+  private void offerLocal(ByteBuf packet) {
+    if (closed) {
+      packet.release();
+      return;
+    }
+    machine.offer(packet);
+    scheduleFlush();
+  }
+
+  /** Applies a control packet in the order of PROTOCOL.md section 4's table. */
+  public void control(Packet.Control c) {
+    if (c.register() != null) {
+      List<String> fresh = new ArrayList<>();
+      for (String s : c.register()) {
+        if (!skills.contains(s) && !fresh.contains(s)) {
+          fresh.add(s);
+        }
+      }
+      if (skills.size() + fresh.size() > maxRegistrations) {
+        reply(
+            Replies.error(
+                c.idJson(), "too many registrations: at most " + maxRegistrations + " per client"));
+        return; // rejected whole: nothing in this packet applies
+      }
+      for (String s : fresh) {
+        skills.add(s);
+        router.subscribe(s, this);
+      }
+    }
+    if (c.deregister() != null) {
+      for (String s : c.deregister()) {
+        if (skills.remove(s)) {
+          router.unsubscribe(s, this);
+        }
+      }
+    }
+    if (c.buffering() != null) {
+      machine.buffering(c.buffering());
+    }
+    if (c.fastpush() != null) {
+      machine.fastpush(c.fastpush());
+    }
+    if (c.ack()) {
+      machine.ack();
+    }
+    if (c.get()) {
+      machine.get();
+    }
+    if (c.idJson() != null) {
+      reply(Replies.ok(c.idJson()));
+    }
+    scheduleFlush();
+  }
+
+  /** Sends a TEXT reply or error; these never enter the delivery queue. */
+  public void reply(String json) {
+    channel.write(new TextWebSocketFrame(json), channel.voidPromise());
+    scheduleFlush();
+  }
+
+  /** The socket became (un)writable: hold packets in the bounded queue while it cannot take more. */
+  public void writabilityChanged() {
+    machine.writable(channel.isWritable());
+    scheduleFlush();
+  }
+
+  /** Leaves nothing behind: registrations, queue, kept packet, inbox. On the event loop. */
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (String s : skills) {
+      router.unsubscribe(s, this);
+    }
+    machine.close();
+    releaseInbox();
+  }
+
+  private void releaseInbox() {
+    ByteBuf p;
+    while ((p = inbox.poll()) != null) {
+      p.release();
+    }
+  }
+
+  private void scheduleFlush() {
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(flushTask);
+    }
+  }
+
+  private void flushNow() {
+    flushScheduled = false;
+    channel.flush();
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public Set<String> skills() {
+    return Collections.unmodifiableSet(skills);
+  }
+
+  public long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  public DeliveryStateMachine<ByteBuf> machine() {
+    return machine;
+  }
+
+  /** Writes through the channel without flushing; the flush task batches a burst. */
+  private final class ChannelOutput implements DeliveryStateMachine.Output<ByteBuf> {
+    @Override
+    public void write(ByteBuf packet) {
+      metrics.packetsDelivered.increment();
+      channel.write(new BinaryWebSocketFrame(packet), channel.voidPromise());
+    }
+
+    @Override
+    public ByteBuf retain(ByteBuf packet) {
+      return packet.retainedDuplicate();
+    }
+
+    @Override
+    public void release(ByteBuf packet) {
+      packet.release();
+    }
+
+    @Override
+    public int size(ByteBuf packet) {
+      return packet.readableBytes();
+    }
+
+    @Override
+    public void overflow(OverflowPolicy policy, int dropped) {
+      metrics.packetsDropped.add(dropped);
+      if (policy == OverflowPolicy.DISCONNECT && !disconnecting) {
+        disconnecting = true;
+        log.warn("slow consumer disconnected id={} remote={}", id, channel.remoteAddress());
+        channel
+            .writeAndFlush(
+                new CloseWebSocketFrame(
+                    WebSocketCloseStatus.POLICY_VIOLATION, "slow consumer: queue full"))
+            .addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+  }
+}

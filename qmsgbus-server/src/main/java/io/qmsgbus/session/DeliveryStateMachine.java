@@ -1,0 +1,232 @@
+package io.qmsgbus.session;
+
+import io.qmsgbus.config.OverflowPolicy;
+import java.util.ArrayDeque;
+
+/**
+ * One client's queue and its delivery rules (PROTOCOL.md section 4): a window of one packet paced
+ * by {@code ack}, an optional kept copy for {@code get}, and fast-push. Not thread-safe by design:
+ * it is only ever touched from its client's event loop, so the per-packet path takes no lock.
+ *
+ * <p>The machine owns one reference to every packet it holds (queued or kept); {@link Output}
+ * says how to write, duplicate and free one, so the same code drives Netty buffers in the server
+ * and plain values in the unit tests.
+ *
+ * @param <T> a packet
+ */
+public final class DeliveryStateMachine<T> {
+
+  /** Where packets go and how their references are managed. */
+  public interface Output<T> {
+    /** Writes a packet to the client; consumes the reference passed in. */
+    void write(T packet);
+
+    /** Returns a second reference to the packet (kept for GET while the first is written). */
+    T retain(T packet);
+
+    /** Frees one reference. */
+    void release(T packet);
+
+    /** The packet's size in bytes, for the queue's byte bound. */
+    int size(T packet);
+
+    /** Packets were dropped by the overflow policy, or the policy asks to disconnect. */
+    void overflow(OverflowPolicy policy, int dropped);
+  }
+
+  private final Output<T> out;
+  private final ArrayDeque<T> queue = new ArrayDeque<>();
+  private final int maxPackets;
+  private final long maxBytes;
+  private final OverflowPolicy policy;
+
+  private long queuedBytes;
+  private boolean buffering;
+  private boolean fastpush;
+  private boolean inFlight;
+  private boolean writable = true;
+  private boolean closed;
+  private T kept;
+  private long sent;
+  private long dropped;
+
+  public DeliveryStateMachine(
+      Output<T> out, int maxPackets, long maxBytes, OverflowPolicy policy) {
+    this.out = out;
+    this.maxPackets = maxPackets;
+    this.maxBytes = maxBytes;
+    this.policy = policy;
+  }
+
+  /** Rule 1: a packet arrives. Sent at once when the window allows, else queued. */
+  public void offer(T packet) {
+    if (closed) {
+      out.release(packet);
+      return;
+    }
+    if (queue.isEmpty() && canSend()) {
+      send(packet);
+      return;
+    }
+    int size = out.size(packet);
+    if (queue.size() >= maxPackets || queuedBytes + size > maxBytes) {
+      if (!makeRoom(packet, size)) {
+        return;
+      }
+    }
+    queue.addLast(packet);
+    queuedBytes += size;
+  }
+
+  /** Applies the overflow policy; returns whether {@code packet} may still be queued. */
+  private boolean makeRoom(T packet, int size) {
+    switch (policy) {
+      case DROP_NEWEST -> {
+        out.release(packet);
+        dropped++;
+        out.overflow(policy, 1);
+        return false;
+      }
+      case DISCONNECT -> {
+        out.release(packet);
+        dropped++;
+        out.overflow(policy, 1);
+        return false;
+      }
+      default -> {
+        int n = 0;
+        while (!queue.isEmpty() && (queue.size() >= maxPackets || queuedBytes + size > maxBytes)) {
+          T oldest = queue.pollFirst();
+          queuedBytes -= out.size(oldest);
+          out.release(oldest);
+          n++;
+        }
+        if (queuedBytes + size > maxBytes) { // a single packet larger than the whole bound
+          out.release(packet);
+          n++;
+          dropped += n;
+          out.overflow(policy, n);
+          return false;
+        }
+        dropped += n;
+        out.overflow(policy, n);
+        return true;
+      }
+    }
+  }
+
+  /** Rules 2 and 3: the client has the packet in flight; release it and send the next. */
+  public void ack() {
+    if (!inFlight) {
+      return;
+    }
+    inFlight = false;
+    releaseKept();
+    drain();
+  }
+
+  /** Rule 4: re-send the kept packet, if buffering is on and one is kept. Not an ack. */
+  public void get() {
+    if (buffering && kept != null && writable) {
+      out.write(out.retain(kept));
+      sent++;
+    }
+  }
+
+  /** Buffering on keeps packets sent from now on; off drops the kept one. */
+  public void buffering(boolean on) {
+    buffering = on;
+    if (!on) {
+      releaseKept();
+    }
+  }
+
+  /** Fast-push on sends everything queued now and every later packet on arrival. */
+  public void fastpush(boolean on) {
+    fastpush = on;
+    drain();
+  }
+
+  /**
+   * The socket's writability: while it cannot take more, packets wait in this (bounded) queue
+   * instead of piling up in the transport's unbounded outbound buffer.
+   */
+  public void writable(boolean on) {
+    writable = on;
+    drain();
+  }
+
+  /** Frees everything held; later offers are released at once. */
+  public void close() {
+    closed = true;
+    releaseKept();
+    T p;
+    while ((p = queue.pollFirst()) != null) {
+      out.release(p);
+    }
+    queuedBytes = 0;
+  }
+
+  private boolean canSend() {
+    return writable && (fastpush || !inFlight);
+  }
+
+  private void drain() {
+    while (!queue.isEmpty() && canSend()) {
+      T p = queue.pollFirst();
+      queuedBytes -= out.size(p);
+      send(p);
+    }
+  }
+
+  private void send(T packet) {
+    if (buffering) {
+      T copy = out.retain(packet);
+      releaseKept();
+      kept = copy;
+    }
+    inFlight = true;
+    sent++;
+    out.write(packet);
+  }
+
+  private void releaseKept() {
+    if (kept != null) {
+      T k = kept;
+      kept = null;
+      out.release(k);
+    }
+  }
+
+  public int queued() {
+    return queue.size();
+  }
+
+  public long queuedBytes() {
+    return queuedBytes;
+  }
+
+  public boolean inFlight() {
+    return inFlight;
+  }
+
+  public boolean buffering() {
+    return buffering;
+  }
+
+  public boolean fastpush() {
+    return fastpush;
+  }
+
+  public boolean hasKept() {
+    return kept != null;
+  }
+
+  public long sent() {
+    return sent;
+  }
+
+  public long dropped() {
+    return dropped;
+  }
+}

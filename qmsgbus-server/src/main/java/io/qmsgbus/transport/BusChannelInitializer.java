@@ -1,0 +1,63 @@
+package io.qmsgbus.transport;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.qmsgbus.config.ServerConfig;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline, one named handler per job: limit, HTTP, path check, WebSocket protocol (ping,
+ * close, fragments, size limit), liveness, then the bus itself.
+ */
+final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+  /** The upgrade request is small; anything bigger is not a WebSocket client. */
+  private static final int MAX_UPGRADE_REQUEST_BYTES = 16 * 1024;
+
+  private final ServerConfig config;
+  private final BusContext bus;
+  private final WebSocketServerProtocolConfig wsConfig;
+
+  BusChannelInitializer(ServerConfig config, BusContext bus) {
+    this.config = config;
+    this.bus = bus;
+    this.wsConfig =
+        WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath("/")
+            .checkStartsWith(true) // UpgradeRequestFilter has already narrowed it to / and /ws
+            .handleCloseFrames(true)
+            .dropPongFrames(true)
+            .handshakeTimeoutMillis(10_000)
+            .decoderConfig(
+                WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(config.maxFrameBytes())
+                    .allowExtensions(false)
+                    .closeOnProtocolViolation(true)
+                    .withUTF8Validator(true)
+                    .build())
+            .build();
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("limit", new ConnectionLimiter(bus.metrics(), config.maxConnections()));
+    if (config.idleTimeoutSeconds() > 0) {
+      p.addLast("idle", new IdleStateHandler(config.idleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
+    }
+    p.addLast("http", new HttpServerCodec());
+    p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES));
+    p.addLast("upgrade-filter", new UpgradeRequestFilter());
+    p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+    p.addLast("fragments", new WebSocketFrameAggregator(config.maxFrameBytes()));
+    p.addLast("bus", new FrameHandler(bus));
+  }
+}

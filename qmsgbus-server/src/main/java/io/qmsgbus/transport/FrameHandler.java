@@ -1,0 +1,163 @@
+package io.qmsgbus.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.qmsgbus.protocol.Packet;
+import io.qmsgbus.protocol.Replies;
+import io.qmsgbus.session.ClientSession;
+import java.io.IOException;
+import java.net.SocketException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bus end of the pipeline: turns complete TEXT/BINARY frames into packets and hands them to
+ * routing (data) or to this client's session (control). One instance per connection.
+ */
+final class FrameHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+
+  /** Scratch for reading direct buffers; one per event loop thread, grown to the largest frame. */
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[4096];
+        }
+      };
+
+  private final BusContext bus;
+  private ClientSession session;
+
+  FrameHandler(BusContext bus) {
+    this.bus = bus;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof HandshakeComplete hs) {
+      long id = bus.ids().incrementAndGet();
+      session = new ClientSession(id, ctx.channel(), bus.router(), bus.metrics(), bus.config());
+      bus.sessions().put(id, session);
+      bus.channels().add(ctx.channel());
+      log.info(
+          "client connected id={} remote={} path={}", id, ctx.channel().remoteAddress(), hs.requestUri());
+    } else if (evt instanceof IdleStateEvent idle) {
+      if (session == null || !idle.isFirst()) {
+        log.info(
+            "client idle, closing id={} remote={}",
+            session == null ? "-" : session.id(),
+            ctx.channel().remoteAddress());
+        closeWith(ctx, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout");
+      } else {
+        ctx.writeAndFlush(new PingWebSocketFrame());
+      }
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)
+        || session == null) {
+      ReferenceCountUtil.release(msg); // pings, pongs and closes are the protocol handler's
+      return;
+    }
+    WebSocketFrame frame = (WebSocketFrame) msg;
+    try {
+      handle(frame.content());
+    } finally {
+      frame.release();
+    }
+  }
+
+  private void handle(ByteBuf content) {
+    bus.metrics().packetsIn.increment();
+    int length = content.readableBytes();
+    bus.metrics().bytesIn.add(length);
+    Packet packet;
+    if (content.hasArray()) {
+      packet =
+          bus.classifier()
+              .classify(content.array(), content.arrayOffset() + content.readerIndex(), length);
+    } else {
+      byte[] scratch = SCRATCH.get();
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+        SCRATCH.set(scratch);
+      }
+      content.getBytes(content.readerIndex(), scratch, 0, length);
+      packet = bus.classifier().classify(scratch, 0, length);
+    }
+    if (packet instanceof Packet.Data data) {
+      if (bus.router().publish(data.skill(), content) == 0) {
+        bus.metrics().packetsUnrouted.increment();
+      }
+    } else if (packet instanceof Packet.Control control) {
+      bus.metrics().controls.increment();
+      session.control(control);
+    } else if (packet instanceof Packet.BadInput bad) {
+      bus.metrics().badInput.increment();
+      log.debug("bad input id={} reason={}", session.id(), bad.reason());
+      session.reply(Replies.error(bad.idJson(), bad.reason()));
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (session != null) {
+      session.writabilityChanged();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (session != null) {
+      session.close();
+      bus.sessions().remove(session.id());
+      log.info(
+          "client disconnected id={} remote={} sent={} dropped={}",
+          session.id(),
+          ctx.channel().remoteAddress(),
+          session.machine().sent(),
+          session.machine().dropped());
+    }
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Object who = session == null ? "-" : session.id();
+    if (cause instanceof TooLongFrameException) {
+      log.info("message too big, closing id={} remote={}", who, ctx.channel().remoteAddress());
+      closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
+    } else if (cause instanceof SocketException
+        || (cause instanceof IOException && !(cause.getCause() instanceof RuntimeException))) {
+      log.debug("connection error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    } else {
+      log.warn("error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString(), cause);
+      ctx.close();
+    }
+  }
+
+  private static void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String why) {
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, why)).addListener(ChannelFutureListener.CLOSE);
+  }
+}
