@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -147,6 +148,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (cause instanceof TooLongFrameException) {
       log.info("message too big, closing id={} remote={}", who, ctx.channel().remoteAddress());
       closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
+    } else if (cause instanceof CorruptedWebSocketFrameException) {
+      // the decoder has already sent the matching close frame (1002, or 1009 for size)
+      log.info(
+          "protocol violation, closing id={} remote={}: {}",
+          who,
+          ctx.channel().remoteAddress(),
+          cause.getMessage());
+      ctx.close();
     } else if (cause instanceof SocketException
         || (cause instanceof IOException && !(cause.getCause() instanceof RuntimeException))) {
       log.debug("connection error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString());

@@ -1,0 +1,205 @@
+/*
+ * qmsgbus.js - a QMsgBus client on plain WebSocket, for browsers and Node.
+ *
+ * Browser:  <script src="qmsgbus.js"></script>  then  new QMsgBus.QMsgBusClient(url)
+ * Node:     const { QMsgBusClient } = require('./qmsgbus.js');
+ *           (Node has no global WebSocket before version 22: the `ws` package from
+ *           npm is used then; `npm ci` in clients/js installs the pinned version.)
+ *
+ * The wire contract is PROTOCOL.md. In short:
+ *   - data packets are JSON objects with a "skill" key, sent in BINARY frames;
+ *     every client registered for that skill gets the exact bytes, in a BINARY frame;
+ *   - control packets (register, deregister, buffering, fastpush, ack, get) are
+ *     JSON objects sent in TEXT frames;
+ *   - the server sends the next packet only after an ACK (unless fast-push is on);
+ *   - TEXT frames from the server are replies and errors, never data.
+ */
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) {
+    module.exports = factory();
+  } else {
+    root.QMsgBus = factory();
+  }
+})(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  function defaultWebSocket() {
+    if (typeof WebSocket !== 'undefined') {
+      return WebSocket; // browsers, Deno, Node >= 22
+    }
+    if (typeof require === 'function') {
+      return require('ws'); // Node < 22: the npm package, same API
+    }
+    throw new Error('no WebSocket implementation: pass options.WebSocket');
+  }
+
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder('utf-8');
+
+  class QMsgBusClient {
+    /**
+     * @param {string} url e.g. 'ws://127.0.0.1:8081/'
+     * @param {object} [options] { WebSocket: a WebSocket class to use instead of the default }
+     */
+    constructor(url, options) {
+      this.url = url;
+      this.WebSocketImpl = (options && options.WebSocket) || defaultWebSocket();
+      this.socket = null;
+      this.nextId = 1;
+      this.pending = new Map(); // request id -> { resolve, reject, timer }
+      /** Called with (packet, bytes) for each data packet: the parsed object and its exact bytes. */
+      this.onPacket = null;
+      /** Called with each TEXT frame the server sends (a reply or an error), parsed. */
+      this.onReply = null;
+      /** Called with (code, reason) when the connection ends. */
+      this.onClose = null;
+    }
+
+    /** Opens the connection; resolves when it is open, rejects if it cannot be opened. */
+    connect() {
+      return new Promise((resolve, reject) => {
+        const socket = new this.WebSocketImpl(this.url);
+        socket.binaryType = 'arraybuffer';
+        this.socket = socket;
+        let opened = false;
+        socket.onopen = () => {
+          opened = true;
+          resolve(this);
+        };
+        socket.onerror = (event) => {
+          if (!opened) {
+            reject(new Error('cannot connect to ' + this.url + ((event && event.message) ? ': ' + event.message : '')));
+          }
+        };
+        socket.onclose = (event) => {
+          for (const entry of this.pending.values()) {
+            clearTimeout(entry.timer);
+            entry.reject(new Error('connection closed'));
+          }
+          this.pending.clear();
+          if (!opened) {
+            reject(new Error('cannot connect to ' + this.url));
+          }
+          if (this.onClose) {
+            this.onClose(event.code, event.reason);
+          }
+        };
+        socket.onmessage = (event) => this._receive(event.data);
+      });
+    }
+
+    _receive(data) {
+      if (typeof data === 'string') {
+        // TEXT: a reply or an error
+        let reply;
+        try {
+          reply = JSON.parse(data);
+        } catch (e) {
+          reply = { ok: false, error: 'unparsable reply: ' + data };
+        }
+        if (reply && reply.id !== undefined && this.pending.has(reply.id)) {
+          const entry = this.pending.get(reply.id);
+          this.pending.delete(reply.id);
+          clearTimeout(entry.timer);
+          entry.resolve(reply);
+        }
+        if (this.onReply) {
+          this.onReply(reply);
+        }
+        return;
+      }
+      // BINARY: a data packet, the exact bytes its sender sent
+      const bytes = new Uint8Array(data);
+      let packet = null;
+      try {
+        packet = JSON.parse(decoder.decode(bytes));
+      } catch (e) {
+        packet = null; // not JSON: still handed over, as bytes
+      }
+      if (this.onPacket) {
+        this.onPacket(packet, bytes);
+      }
+    }
+
+    /** True while the connection is open. */
+    get connected() {
+      return this.socket !== null && this.socket.readyState === 1;
+    }
+
+    /** Sends a control packet (an object) in a TEXT frame. */
+    control(command) {
+      this._ensureOpen();
+      this.socket.send(JSON.stringify(command));
+    }
+
+    /**
+     * Sends a control packet with a fresh "id" and resolves with the server's reply
+     * ({id, ok: true} or {id, ok: false, error}); rejects on timeout or close.
+     */
+    request(command, timeoutMs) {
+      const id = 'js-' + this.nextId++;
+      const ms = timeoutMs || 10000;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new Error('no reply to ' + JSON.stringify(command) + ' within ' + ms + ' ms'));
+        }, ms);
+        this.pending.set(id, { resolve, reject, timer });
+        try {
+          this.control(Object.assign({}, command, { id: id }));
+        } catch (e) {
+          clearTimeout(timer);
+          this.pending.delete(id);
+          reject(e);
+        }
+      });
+    }
+
+    register(skills) { this.control({ register: skills }); }
+    deregister(skills) { this.control({ deregister: skills }); }
+    buffering(on) { this.control({ buffering: !!on }); }
+    fastpush(on) { this.control({ fastpush: !!on }); }
+    /** Acknowledges the last packet: the server may send the next. */
+    ack() { this.control({ ack: '' }); }
+    /** Asks for the kept packet again (buffering must be on). */
+    get() { this.control({ get: '' }); }
+
+    /** Publishes {skill, payload, ...extra} in a BINARY frame. */
+    publish(skill, payload, extra) {
+      const packet = Object.assign({ skill: skill, payload: payload }, extra || {});
+      this.sendBytes(encoder.encode(JSON.stringify(packet)));
+    }
+
+    /** Sends bytes (a Uint8Array holding a JSON data packet) as they are, in a BINARY frame. */
+    sendBytes(bytes) {
+      this._ensureOpen();
+      this.socket.send(bytes);
+    }
+
+    /** Closes the connection; resolves when it is closed. */
+    close() {
+      return new Promise((resolve) => {
+        if (!this.socket || this.socket.readyState === 3) {
+          resolve();
+          return;
+        }
+        const previous = this.onClose;
+        this.onClose = (code, reason) => {
+          if (previous) {
+            previous(code, reason);
+          }
+          resolve();
+        };
+        this.socket.close(1000);
+      });
+    }
+
+    _ensureOpen() {
+      if (!this.connected) {
+        throw new Error('not connected');
+      }
+    }
+  }
+
+  return { QMsgBusClient: QMsgBusClient };
+});

@@ -1,0 +1,624 @@
+package io.qmsgbus.client;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * A thread-safe bus client: register for skills, publish, receive, with ACKs, confirmations and
+ * reconnection taken care of.
+ *
+ * <pre>{@code
+ * try (BusClient bus = BusClient.connect("ws://127.0.0.1:8081/")) {
+ *   bus.register("skill1").get(5, SECONDS);          // completes when the server confirms
+ *   bus.publishText("skill1", "hello");
+ *   Message m = bus.take(Duration.ofSeconds(5));      // null on timeout; ACKed automatically
+ * }
+ * }</pre>
+ *
+ * <p><b>Receiving.</b> Data packets arrive one at a time by default: the server sends the next only
+ * after an ACK. With {@linkplain Builder#autoAck auto-ACK} (the default) the client sends the ACK
+ * once a message has been handed over: when {@link #take} returns it, or when the {@link
+ * #onMessage} handler returns. Without it, call {@link #ack()} when ready for the next one. With
+ * {@link #fastpush fast-push} on, the server sends without waiting and messages queue up in this
+ * client's memory (unbounded) until taken.
+ *
+ * <p><b>Requests</b> ({@link #register}, {@link #deregister}, {@link #buffering}, {@link
+ * #fastpush}, {@link #get}) carry an {@code id} and return a future that completes when the server
+ * confirms, or fails with a {@link BusException} holding the server's error, with a {@link
+ * TimeoutException} after the request timeout, or with a {@link BusException} if the connection
+ * is lost or the client closed first. They fail at once while disconnected. Futures complete on
+ * the client's I/O thread: do not block in non-async stages chained to them.
+ *
+ * <p><b>Reconnecting.</b> If enabled (the default) and the connection drops, the client reconnects
+ * with exponential backoff and re-applies the registrations and flags the server had confirmed,
+ * then runs the {@link #onReconnect} callback. Messages in flight when the connection dropped are
+ * lost (the server keeps nothing for a gone client). Publishing while disconnected fails.
+ */
+public final class BusClient implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(BusClient.class.getName());
+
+  private final URI uri;
+  private final Duration connectTimeout;
+  private final boolean autoAck;
+  private final boolean reconnect;
+  private final Backoff backoff;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final PendingReplies pending;
+  private final SessionState state = new SessionState();
+  private final Inbox inbox;
+  private final AtomicLong connections = new AtomicLong();
+  private final Object lock = new Object();
+
+  /** The current connection; null while disconnected. Changed only under {@link #lock}. */
+  private volatile Link link;
+
+  private volatile boolean closed;
+  private boolean started; // guarded by lock
+  private ScheduledExecutorService reconnector; // guarded by lock
+  private volatile Consumer<String> errorListener =
+      error -> LOG.log(System.Logger.Level.WARNING, "bus error: " + error);
+  private volatile Runnable reconnectListener = () -> {};
+
+  /** A live connection and the events object that identifies it. */
+  private record Link(WsConnection connection, Events events) {}
+
+  private BusClient(Builder b) {
+    this.uri = b.uri != null ? b.uri : WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path);
+    this.connectTimeout = b.connectTimeout;
+    this.autoAck = b.autoAck;
+    this.reconnect = b.reconnect;
+    this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+    this.pending = new PendingReplies(b.requestTimeout);
+    this.inbox = new Inbox(this::delivered, "qmsgbus-client-deliver");
+  }
+
+  /** Returns a builder with defaults: {@code ws://127.0.0.1:8081/}, auto-ACK, reconnect on. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Connects to {@code uri} (e.g. {@code ws://127.0.0.1:8081/}) with the builder's defaults.
+   *
+   * @throws BusException if the connection cannot be opened within the connect timeout
+   */
+  public static BusClient connect(String uri) throws BusException {
+    BusClient client = builder().uri(uri).build();
+    client.connect();
+    return client;
+  }
+
+  /**
+   * Opens the connection, waiting at most the connect timeout. A failure here is not retried
+   * automatically (reconnecting starts only after a connection has been up), but {@code connect()}
+   * may be called again.
+   *
+   * @throws BusException if the connection cannot be opened
+   * @throws IllegalStateException if {@code connect()} is running or has succeeded before (after
+   *     that, reconnecting is the client's job; with reconnect off, a lost connection means a new
+   *     client), or after {@link #close()}
+   */
+  public void connect() throws BusException {
+    synchronized (lock) {
+      if (closed || started) {
+        throw new IllegalStateException(closed ? "client is closed" : "connect() already called");
+      }
+      started = true;
+    }
+    boolean connected = false;
+    try {
+      connected = open();
+    } finally {
+      if (!connected) {
+        synchronized (lock) {
+          started = false;
+        }
+      }
+    }
+  }
+
+  private boolean open() throws BusException {
+    Events events = new Events(connections.incrementAndGet());
+    WsConnection c;
+    try {
+      c =
+          WsConnection.open(http, uri, connectTimeout, events)
+              .get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BusException("interrupted while connecting to " + uri, e);
+    } catch (ExecutionException e) {
+      throw new BusException("cannot connect to " + uri + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new BusException("cannot connect to " + uri + ": timed out", e);
+    }
+    if (!install(c, events)) {
+      throw new BusException(
+          closed ? "client closed while connecting" : "connection to " + uri + " ended at once");
+    }
+    return true;
+  }
+
+  /** Registers for the skills; registering twice is harmless. */
+  public CompletableFuture<Void> register(String... skills) {
+    List<String> list = skills("register", skills);
+    return request(id -> ControlPackets.register(list, id)).thenRun(() -> state.registered(list));
+  }
+
+  /** Stops listening to the skills; packets already queued for them still arrive. */
+  public CompletableFuture<Void> deregister(String... skills) {
+    List<String> list = skills("deregister", skills);
+    return request(id -> ControlPackets.deregister(list, id))
+        .thenRun(() -> state.deregistered(list));
+  }
+
+  /** Turns server-side buffering of the last sent packet on or off (see {@link #get()}). */
+  public CompletableFuture<Void> buffering(boolean on) {
+    return request(id -> ControlPackets.flag("buffering", on, id)).thenRun(() -> state.buffering(on));
+  }
+
+  /** Turns fast-push on (send every packet on arrival, no ACK wait) or off (one at a time). */
+  public CompletableFuture<Void> fastpush(boolean on) {
+    return request(id -> ControlPackets.flag("fastpush", on, id)).thenRun(() -> state.fastpush(on));
+  }
+
+  /**
+   * Asks the server to send the kept packet again (it arrives as a new message). Needs buffering
+   * on and a packet not yet ACKed, so it is for manual-ACK clients; otherwise the server sends
+   * nothing, and the future still completes.
+   */
+  public CompletableFuture<Void> get() {
+    return request(ControlPackets::get);
+  }
+
+  /**
+   * Sends an ACK: the server may send the next packet and drops the kept one. Needed only without
+   * auto-ACK. The future completes when the ACK is written (the server does not reply to it).
+   */
+  public CompletableFuture<Void> ack() {
+    return sendText(ControlPackets.ACK);
+  }
+
+  /**
+   * Publishes a data packet given whole, e.g. the UTF-8 bytes of {@code
+   * {"skill":"s","payload":...}}; it must be a JSON object with a string {@code skill}, and
+   * receivers get exactly these bytes. The future completes once the frame is written (the server
+   * confirms nothing for data; a bad packet is reported to the {@link #onError} listener).
+   */
+  public CompletableFuture<Void> publishRaw(byte[] jsonPacket) {
+    return sendBinary(Objects.requireNonNull(jsonPacket, "jsonPacket").clone());
+  }
+
+  /**
+   * Publishes {@code {"skill":skill,"payload":payloadJson}}, the payload inserted verbatim.
+   *
+   * @throws IllegalArgumentException if {@code payloadJson} is not one well-formed JSON value
+   */
+  public CompletableFuture<Void> publishJson(String skill, String payloadJson) {
+    Objects.requireNonNull(skill, "skill");
+    if (!JsonReader.isValue(Objects.requireNonNull(payloadJson, "payloadJson"))) {
+      throw new IllegalArgumentException("payload is not one JSON value: " + payloadJson);
+    }
+    return sendBinary(utf8(ControlPackets.dataJson(skill, payloadJson)));
+  }
+
+  /** Publishes {@code {"skill":skill,"payload":"text"}}, the text as a JSON string. */
+  public CompletableFuture<Void> publishText(String skill, String text) {
+    Objects.requireNonNull(skill, "skill");
+    Objects.requireNonNull(text, "text");
+    return sendBinary(utf8(ControlPackets.dataText(skill, text)));
+  }
+
+  /**
+   * Pushes every received message to {@code handler}, from one dedicated thread, in order; with
+   * auto-ACK, the ACK goes out when the handler returns (or throws: a failing handler is logged
+   * and the packet counts as handled). Once a handler is set, {@link #take} may not be used.
+   * Replaces any earlier handler.
+   */
+  public BusClient onMessage(Consumer<Message> handler) {
+    inbox.setHandler(handler);
+    return this;
+  }
+
+  /**
+   * Waits up to {@code timeout} for the next message; with auto-ACK, ACKs it before returning.
+   *
+   * @return the message, or {@code null} if none arrived in time
+   * @throws IllegalStateException if an {@link #onMessage} handler is set
+   */
+  public Message take(Duration timeout) throws InterruptedException {
+    return inbox.take(timeout);
+  }
+
+  /**
+   * Sets who hears about errors no request future can carry: the server's error replies without
+   * an id (e.g. to a bad data packet) and a failed re-apply after reconnecting. The argument is
+   * the server's {@code error} text (or the whole reply if it has none). Runs on the I/O thread.
+   * The default logs a warning.
+   */
+  public BusClient onError(Consumer<String> listener) {
+    this.errorListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Sets what runs after each automatic reconnect, once the server has confirmed the re-applied
+   * registrations and flags (or at once, if there were none). Runs on the I/O thread.
+   */
+  public BusClient onReconnect(Runnable listener) {
+    this.reconnectListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /** Tells whether a connection is open now. */
+  public boolean isConnected() {
+    Link l = link;
+    return l != null && l.connection().isOpen();
+  }
+
+  /** The skills the server has confirmed (and would re-apply after a reconnect). */
+  public Set<String> registeredSkills() {
+    return state.skills();
+  }
+
+  /** The address this client connects to. */
+  public URI uri() {
+    return uri;
+  }
+
+  /**
+   * Closes the connection with status 1000, stops reconnecting, fails pending request futures and
+   * drops undelivered messages. Waits at most the connect timeout for the server's close answer.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    Link l;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      l = link;
+      link = null;
+      if (reconnector != null) {
+        reconnector.shutdownNow();
+      }
+    }
+    pending.failAll(new BusException("client closed"));
+    inbox.close();
+    if (l != null) {
+      try {
+        l.connection().close(1000, "", connectTimeout).get();
+      } catch (InterruptedException e) {
+        l.connection().abort();
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException e) {
+        l.connection().abort();
+      }
+    }
+  }
+
+  private CompletableFuture<Void> request(LongFunction<String> packet) {
+    Link l = link;
+    if (l == null) {
+      return CompletableFuture.failedFuture(notConnected());
+    }
+    PendingReplies.Request r = pending.start();
+    l.connection()
+        .sendText(packet.apply(r.id()))
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                pending.fail(r.id(), new BusException("send failed", error));
+              }
+            });
+    return r.reply();
+  }
+
+  private CompletableFuture<Void> sendText(String text) {
+    Link l = link;
+    return l == null ? CompletableFuture.failedFuture(notConnected()) : l.connection().sendText(text);
+  }
+
+  private CompletableFuture<Void> sendBinary(byte[] bytes) {
+    Link l = link;
+    return l == null ? CompletableFuture.failedFuture(notConnected()) : l.connection().sendBinary(bytes);
+  }
+
+  private BusException notConnected() {
+    return new BusException(closed ? "client closed" : "not connected to " + uri);
+  }
+
+  /** The auto-ACK, if on; a message from an earlier connection is not ACKed on the new one. */
+  private void delivered(Message m) {
+    Link l = link;
+    if (autoAck && l != null && l.events().id == m.connection()) {
+      l.connection().sendText(ControlPackets.ACK);
+    }
+  }
+
+  /**
+   * Makes {@code c} the current connection, unless it already ended or the client was closed.
+   * Together with {@link #ended}, under the same lock, it guarantees one reaction per connection.
+   */
+  private boolean install(WsConnection c, Events events) {
+    synchronized (lock) {
+      if (!closed && !events.ended) {
+        link = new Link(c, events);
+        return true;
+      }
+    }
+    c.abort();
+    return false;
+  }
+
+  private void ended(Events events) {
+    synchronized (lock) {
+      events.ended = true;
+      Link l = link;
+      if (l == null || l.events() != events) {
+        return; // never installed, or already replaced: whoever installs reacts
+      }
+      link = null;
+    }
+    // no reply can come over a dead connection
+    pending.failAll(new BusException("connection to " + uri + " lost"));
+    scheduleReconnect();
+  }
+
+  private void scheduleReconnect() {
+    synchronized (lock) {
+      if (closed || !reconnect) {
+        return;
+      }
+      if (reconnector == null) {
+        reconnector =
+            Executors.newSingleThreadScheduledExecutor(
+                task -> {
+                  Thread t = new Thread(task, "qmsgbus-client-reconnect");
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+      Duration delay = backoff.next();
+      LOG.log(System.Logger.Level.DEBUG, "reconnecting to " + uri + " in " + delay);
+      reconnector.schedule(this::reconnectNow, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void reconnectNow() {
+    if (closed) {
+      return;
+    }
+    Events events = new Events(connections.incrementAndGet());
+    WsConnection.open(http, uri, connectTimeout, events)
+        .whenComplete(
+            (c, error) -> {
+              if (error != null) {
+                LOG.log(System.Logger.Level.DEBUG, "reconnect to " + uri + " failed: " + error);
+                scheduleReconnect();
+              } else if (install(c, events)) {
+                synchronized (lock) {
+                  backoff.reset();
+                }
+                restore();
+              } else {
+                scheduleReconnect();
+              }
+            });
+  }
+
+  private void restore() {
+    Link l = link;
+    if (l == null) {
+      return;
+    }
+    PendingReplies.Request r = pending.start();
+    String packet = state.restorePacket(r.id());
+    if (packet == null) {
+      pending.complete(r.id(), true, null);
+    } else {
+      l.connection()
+          .sendText(packet)
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  pending.fail(r.id(), new BusException("send failed", error));
+                }
+              });
+    }
+    r.reply()
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                reconnectListener.run();
+              } else {
+                errorListener.accept("could not re-apply the session after reconnecting: " + error);
+              }
+            });
+  }
+
+  private void onReply(String text) {
+    Map<String, Object> reply;
+    try {
+      reply = JsonReader.readObject(text);
+    } catch (IllegalArgumentException e) {
+      errorListener.accept(text);
+      return;
+    }
+    Object error = reply.get("error");
+    String errorText = error instanceof String s ? s : null;
+    if (reply.get("id") instanceof Long id
+        && pending.complete(id, Boolean.TRUE.equals(reply.get("ok")), errorText)) {
+      return;
+    }
+    if (!Boolean.TRUE.equals(reply.get("ok"))) {
+      errorListener.accept(errorText != null ? errorText : text);
+    }
+  }
+
+  private static List<String> skills(String what, String... skills) {
+    if (skills.length == 0) {
+      throw new IllegalArgumentException(what + " needs at least one skill");
+    }
+    for (String skill : skills) {
+      Objects.requireNonNull(skill, "skill");
+    }
+    return List.of(skills);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One connection's events; its identity tells a current connection from a stale one. */
+  private final class Events implements WsConnection.Events {
+    final long id;
+    boolean ended; // guarded by lock
+
+    Events(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public void onText(String text) {
+      try {
+        onReply(text);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "reply handling failed", e);
+      }
+    }
+
+    @Override
+    public void onBinary(byte[] bytes) {
+      inbox.add(new Message(bytes, id));
+    }
+
+    @Override
+    public void onClosed(int status, String reason, Throwable error) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "connection to " + uri + " ended: " + status + (error != null ? " " + error : ""));
+      ended(this);
+    }
+  }
+
+  /** Settings for a {@link BusClient}; every setter returns the builder. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8081;
+    private String path = "/";
+    private boolean secure;
+    private URI uri;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private boolean autoAck = true;
+    private boolean reconnect = true;
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** Server host name or address; default {@code 127.0.0.1}. */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      this.uri = null;
+      return this;
+    }
+
+    /** Server port; default 8081. */
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("bad port: " + port);
+      }
+      this.port = port;
+      this.uri = null;
+      return this;
+    }
+
+    /** Request path, {@code "/"} (default) or {@code "/ws"}. */
+    public Builder path(String path) {
+      this.path = Objects.requireNonNull(path, "path");
+      this.uri = null;
+      return this;
+    }
+
+    /** Use TLS ({@code wss://}), trusting what the JDK's default SSL context trusts. */
+    public Builder secure(boolean secure) {
+      this.secure = secure;
+      this.uri = null;
+      return this;
+    }
+
+    /** The whole address instead of host, port, path: {@code ws://HOST:PORT/PATH} or wss. */
+    public Builder uri(String uri) {
+      URI parsed = URI.create(Objects.requireNonNull(uri, "uri"));
+      if (!"ws".equals(parsed.getScheme()) && !"wss".equals(parsed.getScheme())) {
+        throw new IllegalArgumentException("not a ws:// or wss:// address: " + uri);
+      }
+      this.uri = parsed;
+      return this;
+    }
+
+    /** How long opening a connection (TCP and handshake) may take; default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** How long a request waits for the server's reply before failing; default 10 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /** ACK each message once handed over (default {@code true}); off: call {@link #ack()}. */
+    public Builder autoAck(boolean autoAck) {
+      this.autoAck = autoAck;
+      return this;
+    }
+
+    /**
+     * Reconnect after a lost connection (default on, 100 ms doubling to 30 s), re-applying the
+     * confirmed registrations and flags.
+     */
+    public Builder reconnect(boolean enabled, Duration initialBackoff, Duration maxBackoff) {
+      Backoff.check(
+          Objects.requireNonNull(initialBackoff, "initialBackoff"),
+          Objects.requireNonNull(maxBackoff, "maxBackoff"));
+      this.reconnect = enabled;
+      this.initialBackoff = initialBackoff;
+      this.maxBackoff = maxBackoff;
+      return this;
+    }
+
+    /** Creates the client, not yet connected. */
+    public BusClient build() {
+      return new BusClient(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (Objects.requireNonNull(d, name).isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

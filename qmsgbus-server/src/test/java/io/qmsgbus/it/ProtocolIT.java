@@ -1,0 +1,311 @@
+package io.qmsgbus.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.transport.BusServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every row of PROTOCOL.md sections 1-5, over a real socket. */
+class ProtocolIT {
+
+  private BusServer server;
+  private final List<WsProbe> probes = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    server = BusServer.start(ServerConfig.defaults().withPort(0).withMaxSkillLength(64).withMaxFrameBytes(64 * 1024));
+  }
+
+  @AfterEach
+  void stop() {
+    probes.forEach(WsProbe::close);
+    server.close();
+  }
+
+  private WsProbe client() {
+    WsProbe p = WsProbe.connect(server.port());
+    probes.add(p);
+    return p;
+  }
+
+  private WsProbe receiver(String skill) {
+    WsProbe p = client();
+    assertThat(p.control("{\"register\":\"" + skill + "\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+    return p;
+  }
+
+  @Test
+  void upgradeOnSlashAndSlashWs() {
+    WsProbe a = WsProbe.connect("ws://127.0.0.1:" + server.port() + "/ws");
+    probes.add(a);
+    assertThat(a.control("{\"ack\":\"\",\"id\":\"x\"}")).isEqualTo("{\"id\":\"x\",\"ok\":true}");
+  }
+
+  @Test
+  void otherPathsAndPlainHttpGetAClearAnswer() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/nope")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(404);
+    HttpResponse<String> plain =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(plain.statusCode()).isEqualTo(426);
+    assertThat(plain.body()).contains("WebSocket");
+  }
+
+  @Test
+  void dataIsForwardedAsTheExactBytesInBinaryFramesWhateverFrameItCameIn() {
+    WsProbe rx = receiver("s1");
+    rx.sendText("{\"fastpush\":true,\"id\":2}");
+    assertThat(rx.nextText()).isEqualTo("{\"id\":2,\"ok\":true}");
+    WsProbe tx = client();
+    String asBinary = "{\"skill\":\"s1\",  \"payload\": {\"n\": 1.50, \"u\":\"\u00e9\u2603\"}}";
+    String asText = "{\"payload\":[1,2,3],\"skill\":\"s1\",\"id\":99}";
+    tx.sendBinary(asBinary);
+    tx.sendText(asText);
+    assertThat(rx.nextBinary()).isEqualTo(asBinary);
+    assertThat(rx.nextBinary()).isEqualTo(asText);
+    assertThat(rx.text).as("data never arrives as TEXT, and an id in data gets no reply").isEmpty();
+    assertThat(tx.text).isEmpty();
+  }
+
+  @Test
+  void manySendersAndReceiversPerSkillAndTheSenderGetsItsOwnPacket() {
+    WsProbe r1 = receiver("news");
+    WsProbe r2 = receiver("news");
+    WsProbe self = receiver("news");
+    WsProbe s2 = client();
+    self.sendBinary("{\"skill\":\"news\",\"from\":\"self\"}");
+    for (WsProbe r : List.of(r1, r2, self)) {
+      assertThat(r.nextBinary()).contains("\"from\":\"self\"");
+      r.sendText("{\"ack\":\"\"}");
+    }
+    s2.sendBinary("{\"skill\":\"news\",\"from\":\"s2\"}");
+    for (WsProbe r : List.of(r1, r2, self)) {
+      assertThat(r.nextBinary()).contains("\"from\":\"s2\"");
+    }
+  }
+
+  @Test
+  void registeringTwiceGivesOneCopy() {
+    WsProbe rx = receiver("dup");
+    assertThat(rx.control("{\"register\":[\"dup\",\"dup\"],\"id\":3}")).isEqualTo("{\"id\":3,\"ok\":true}");
+    rx.control("{\"fastpush\":true,\"id\":4}");
+    client().sendBinary("{\"skill\":\"dup\",\"n\":1}").sendBinary("{\"skill\":\"dup\",\"n\":2}");
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    assertThat(rx.nextBinary()).contains("\"n\":2");
+    assertThat(rx.binaryWithin(200)).isNull();
+    assertThat(server.router().receiverCounts()).containsEntry("dup", 1);
+  }
+
+  @Test
+  void deregisterSingleAndListFormsAndUnknownSkillIsANoOp() {
+    WsProbe rx = client();
+    rx.control("{\"register\":[\"a\",\"b\",\"c\"],\"fastpush\":true,\"id\":1}");
+    assertThat(rx.control("{\"deregister\":\"a\",\"id\":2}")).isEqualTo("{\"id\":2,\"ok\":true}");
+    assertThat(rx.control("{\"deregister\":[\"b\",\"zzz\"],\"id\":3}")).isEqualTo("{\"id\":3,\"ok\":true}");
+    WsProbe tx = client();
+    tx.sendBinary("{\"skill\":\"a\"}").sendBinary("{\"skill\":\"b\"}").sendBinary("{\"skill\":\"c\"}");
+    assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"c\"}");
+    assertThat(rx.binaryWithin(200)).isNull();
+  }
+
+  @Test
+  void deregisterStillDeliversWhatIsAlreadyQueued() {
+    WsProbe rx = receiver("q");
+    WsProbe tx = client();
+    tx.sendBinary("{\"skill\":\"q\",\"n\":1}").sendBinary("{\"skill\":\"q\",\"n\":2}");
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 3);
+    rx.control("{\"deregister\":\"q\",\"id\":5}");
+    rx.sendText("{\"ack\":\"\"}");
+    assertThat(rx.nextBinary()).contains("\"n\":2");
+  }
+
+  @Test
+  void windowOfOneAckPacing() {
+    WsProbe rx = receiver("w");
+    WsProbe tx = client();
+    for (int i = 1; i <= 3; i++) {
+      tx.sendBinary("{\"skill\":\"w\",\"n\":" + i + "}");
+    }
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    assertThat(rx.binaryWithin(300)).as("nothing more before an ack").isNull();
+    rx.sendText("{\"ack\":\"\"}");
+    assertThat(rx.nextBinary()).contains("\"n\":2");
+    rx.sendText("{'ack':''}");
+    assertThat(rx.nextBinary()).contains("\"n\":3");
+    rx.sendText("{\"ack\":\"\"}");
+    rx.sendText("{\"ack\":\"\"}"); // nothing in flight: a no-op
+    tx.sendBinary("{\"skill\":\"w\",\"n\":4}").sendBinary("{\"skill\":\"w\",\"n\":5}");
+    assertThat(rx.nextBinary()).as("the next arrival goes out at once").contains("\"n\":4");
+    assertThat(rx.binaryWithin(300)).isNull();
+  }
+
+  @Test
+  void bufferingAndGet() {
+    WsProbe rx = client();
+    rx.control("{'register':'b','buffering':True,'id':1}");
+    WsProbe tx = client();
+    tx.sendBinary("{\"skill\":\"b\",\"n\":1}");
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    rx.sendText("{\"get\":\"\"}").sendText("{\"get\":\"\"}");
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    rx.control("{\"ack\":\"\",\"id\":2}");
+    rx.sendText("{\"get\":\"\"}");
+    assertThat(rx.binaryWithin(300)).as("ack released the kept packet").isNull();
+    rx.control("{\"buffering\":false,\"id\":3}");
+    tx.sendBinary("{\"skill\":\"b\",\"n\":2}");
+    assertThat(rx.nextBinary()).contains("\"n\":2");
+    rx.sendText("{\"get\":\"\"}");
+    assertThat(rx.binaryWithin(300)).as("no get without buffering").isNull();
+  }
+
+  @Test
+  void fastpushSendsWithoutAcksAndTurningItOnFlushesTheQueue() {
+    WsProbe rx = receiver("f");
+    WsProbe tx = client();
+    for (int i = 1; i <= 3; i++) {
+      tx.sendBinary("{\"skill\":\"f\",\"n\":" + i + "}");
+    }
+    assertThat(rx.nextBinary()).contains("\"n\":1");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 4);
+    rx.sendText("{'fastpush' : True}");
+    assertThat(rx.nextBinary()).contains("\"n\":2");
+    assertThat(rx.nextBinary()).contains("\"n\":3");
+    for (int i = 4; i <= 50; i++) {
+      tx.sendBinary("{\"skill\":\"f\",\"n\":" + i + "}");
+    }
+    for (int i = 4; i <= 50; i++) {
+      assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"f\",\"n\":" + i + "}");
+    }
+  }
+
+  @Test
+  void severalControlsApplyInTableOrder() {
+    WsProbe rx = client();
+    // register + fastpush + ack + id, all in one
+    assertThat(rx.control("{\"register\":[\"x\",\"y\"],\"fastpush\":true,\"ack\":\"\",\"future\":1,\"id\":\"m\"}"))
+        .isEqualTo("{\"id\":\"m\",\"ok\":true}");
+    client().sendBinary("{\"skill\":\"x\"}").sendBinary("{\"skill\":\"y\"}");
+    assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"x\"}");
+    assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"y\"}");
+  }
+
+  @Test
+  void aValidControlWithoutIdGetsNoReply() {
+    WsProbe rx = client();
+    rx.sendText("{\"register\":\"quiet\"}");
+    rx.sendText("{\"buffering\":true}");
+    assertThat(rx.control("{\"ack\":\"\",\"id\":0}")).isEqualTo("{\"id\":0,\"ok\":true}");
+    assertThat(rx.text).isEmpty();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json at all|not valid JSON",
+        "[1,2]|must be a JSON object",
+        "{}|no known key",
+        "{\"hello\":\"x\"}|no known key",
+        "{\"register\":[]}|must not be empty",
+        "{\"register\":42}|register must be",
+        "{\"buffering\":\"yes\"}|buffering must be true or false",
+        "{\"skill\":7}|skill must be a string",
+        "{\"skill\":\"\"}|must not be empty",
+        "{\"ack\":\"\",\"id\":{\"a\":1}}|id must be a string or a number",
+      })
+  void badInputGetsAnErrorAndTheConnectionKeepsWorking(String input, String expected) {
+    WsProbe c = receiver("ok");
+    c.sendText(input);
+    String err = c.nextText();
+    assertThat(err).startsWith("{\"ok\":false,\"error\":\"").contains(expected);
+    c.sendBinary(input); // the same in a BINARY frame
+    assertThat(c.nextText()).contains(expected);
+    c.sendBinary("{\"skill\":\"ok\"}");
+    assertThat(c.nextBinary()).isEqualTo("{\"skill\":\"ok\"}");
+  }
+
+  @Test
+  void errorsCarryTheIdAndNothingOfARejectedPacketApplies() {
+    WsProbe c = client();
+    assertThat(c.control("{\"register\":\"r\",\"fastpush\":\"on\",\"id\":9}"))
+        .isEqualTo("{\"id\":9,\"ok\":false,\"error\":\"fastpush must be true or false\"}");
+    assertThat(server.router().receiverCounts()).doesNotContainKey("r");
+  }
+
+  @Test
+  void overLongSkillNamesAreRefused() {
+    WsProbe c = client();
+    String longSkill = "s".repeat(65);
+    assertThat(c.control("{\"register\":\"" + longSkill + "\",\"id\":1}")).contains("longer than 64");
+    c.sendBinary("{\"skill\":\"" + longSkill + "\"}");
+    assertThat(c.nextText()).contains("longer than 64");
+  }
+
+  @Test
+  void unroutedDataIsDroppedAndCountedNotAnError() {
+    WsProbe c = client();
+    c.sendBinary("{\"skill\":\"nobody\"}");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsUnrouted.sum() == 1);
+    assertThat(c.text).isEmpty();
+  }
+
+  @Test
+  void oversizeFrameClosesWith1009AndTheServerKeepsRunning() throws Exception {
+    WsProbe other = receiver("still");
+    WsProbe big = client();
+    byte[] huge = ("{\"skill\":\"still\",\"p\":\"" + "x".repeat(70 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+    big.socket().sendBinary(java.nio.ByteBuffer.wrap(huge), true);
+    assertThat(big.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+    client().sendBinary("{\"skill\":\"still\"}");
+    assertThat(other.nextBinary()).isEqualTo("{\"skill\":\"still\"}");
+  }
+
+  @Test
+  void fragmentedMessagesAreReassembled() {
+    WsProbe rx = receiver("frag");
+    WsProbe tx = client();
+    tx.socket().sendBinary(java.nio.ByteBuffer.wrap("{\"skill\":".getBytes(StandardCharsets.UTF_8)), false).join();
+    tx.socket().sendBinary(java.nio.ByteBuffer.wrap("\"frag\",\"n\":1}".getBytes(StandardCharsets.UTF_8)), true).join();
+    assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"frag\",\"n\":1}");
+  }
+
+  @Test
+  void disconnectLeavesNothingBehind() {
+    WsProbe rx = receiver("gone");
+    rx.control("{\"register\":[\"g2\",\"g3\"],\"buffering\":true,\"id\":2}");
+    WsProbe tx = client();
+    for (int i = 0; i < 20; i++) {
+      tx.sendBinary("{\"skill\":\"gone\",\"n\":" + i + "}");
+    }
+    rx.nextBinary();
+    rx.socket().abort(); // vanish without a close frame
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.router().receiverCounts().isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionCount() == 1);
+    WsProbe later = receiver("gone");
+    tx.sendBinary("{\"skill\":\"gone\",\"n\":\"after\"}");
+    assertThat(later.nextBinary()).contains("after");
+  }
+}
