@@ -284,8 +284,8 @@ public final class BusClient implements AutoCloseable {
 
   /**
    * Closes the connection with status 1000, stops reconnecting, fails pending request futures and
-   * drops undelivered messages. Waits at most the connect timeout for the server's close answer.
-   * Idempotent.
+   * drops undelivered messages. Waits at most the connect timeout for the server's close answer
+   * (not at all when called from an I/O-thread callback). Idempotent.
    */
   @Override
   public void close() {
@@ -304,8 +304,12 @@ public final class BusClient implements AutoCloseable {
     pending.failAll(new BusException("client closed"));
     inbox.close();
     if (l != null) {
+      CompletableFuture<Void> done = l.connection().close(1000, "", connectTimeout);
+      if (WsConnection.inCallback()) {
+        return; // the close answer is read by this very thread: waiting would only stall it
+      }
       try {
-        l.connection().close(1000, "", connectTimeout).get();
+        done.get();
       } catch (InterruptedException e) {
         l.connection().abort();
         Thread.currentThread().interrupt();
@@ -589,7 +593,7 @@ public final class BusClient implements AutoCloseable {
       return this;
     }
 
-    /** ACK each message once handed over (default {@code true}); off: call {@link #ack()}. */
+    /** ACK each message once handed over (default {@code true}); off: call {@link BusClient#ack()}. */
     public Builder autoAck(boolean autoAck) {
       this.autoAck = autoAck;
       return this;

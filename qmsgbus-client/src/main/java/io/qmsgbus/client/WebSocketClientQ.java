@@ -149,13 +149,16 @@ public final class WebSocketClientQ {
   /**
    * Closes the connection with status 1000 (normal closure), which makes {@link #runForever}
    * return; a later {@code runForever} returns at once. Waits at most the connect timeout for the
-   * server to answer the close. Idempotent.
+   * server to answer the close (not at all when called from the text listener). Idempotent.
    */
   public void close() {
     closed = true;
     WsConnection c = connection;
     if (c != null) {
-      waitFor(c.close(1000, "", connectTimeout));
+      CompletableFuture<Void> done = c.close(1000, "", connectTimeout);
+      if (!WsConnection.inCallback()) { // from the text listener, waiting would stall the reader
+        waitFor(done);
+      }
     }
   }
 

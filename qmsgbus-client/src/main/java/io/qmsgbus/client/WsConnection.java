@@ -35,6 +35,9 @@ final class WsConnection {
     void onClosed(int status, String reason, Throwable error);
   }
 
+  /** Set while an {@link Events} method runs on this thread. */
+  private static final ThreadLocal<Boolean> IN_CALLBACK = new ThreadLocal<>();
+
   /** Status the JDK reports when the connection ended without a close frame. */
   static final int ABNORMAL_CLOSURE = 1006;
 
@@ -91,6 +94,14 @@ final class WsConnection {
     return whenClosed();
   }
 
+  /**
+   * Tells whether the calling thread is inside an {@link Events} call. Such a thread must not wait
+   * for the connection to close: the close answer arrives through it.
+   */
+  static boolean inCallback() {
+    return IN_CALLBACK.get() != null;
+  }
+
   /** Drops the connection at once, without a closing handshake. Idempotent. */
   void abort() {
     socket.abort();
@@ -139,7 +150,7 @@ final class WsConnection {
       if (last) {
         String whole = text.toString();
         text.setLength(0);
-        events.onText(whole);
+        deliver(() -> events.onText(whole));
       }
       ws.request(1);
       return null;
@@ -150,7 +161,7 @@ final class WsConnection {
       if (last && binary.size() == 0) {
         byte[] whole = new byte[data.remaining()];
         data.get(whole);
-        events.onBinary(whole);
+        deliver(() -> events.onBinary(whole));
       } else {
         byte[] part = new byte[data.remaining()];
         data.get(part);
@@ -158,7 +169,7 @@ final class WsConnection {
         if (last) {
           byte[] whole = binary.toByteArray();
           binary.reset();
-          events.onBinary(whole);
+          deliver(() -> events.onBinary(whole));
         }
       }
       ws.request(1);
@@ -176,10 +187,22 @@ final class WsConnection {
       end(ABNORMAL_CLOSURE, "", error);
     }
 
+    private static void deliver(Runnable call) {
+      boolean outermost = IN_CALLBACK.get() == null;
+      IN_CALLBACK.set(Boolean.TRUE);
+      try {
+        call.run();
+      } finally {
+        if (outermost) {
+          IN_CALLBACK.remove();
+        }
+      }
+    }
+
     void end(int status, String reason, Throwable error) {
       if (ended.compareAndSet(false, true)) {
         try {
-          events.onClosed(status, reason, error);
+          deliver(() -> events.onClosed(status, reason, error));
         } finally {
           closed.complete(null);
         }

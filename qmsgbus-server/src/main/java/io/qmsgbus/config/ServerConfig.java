@@ -4,25 +4,37 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * Every server setting with its default. Immutable; {@code with*} methods return a changed copy so
- * the CLI, a config file and tests can layer overrides on the defaults.
+ * the CLI, a config file and tests can layer overrides on the defaults. The config-file key of
+ * each setting is its component name.
  *
  * @param host address to bind (default 127.0.0.1: listen on every interface only when asked)
  * @param port WebSocket port (default 8081; 0 picks a free port)
- * @param maxFrameBytes largest frame (or reassembled message) accepted; larger closes with 1009
+ * @param maxFrameBytes largest message (a frame, or fragments reassembled) accepted; larger closes
+ *     the connection with 1009
  * @param maxSkillLength longest skill name, in characters
  * @param maxQueuePackets per-client queue bound in packets
  * @param maxQueueBytes per-client queue bound in bytes
  * @param overflowPolicy what happens when a client's queue bound is hit
+ * @param maxTotalQueuedBytes all clients' queued bytes together; near it the server stops reading
+ *     from publishers until receivers drain
  * @param maxRegistrations skills one client may register for
- * @param maxConnections connections the server accepts at once
- * @param idleTimeoutSeconds a client silent this long is pinged, and closed if silent for as long
+ * @param maxConnections connections the server holds at once
+ * @param maxConnectionsPerAddress connections one remote IP address may hold at once
+ * @param maxPacketsPerSecond packets one client may send per second, sustained (a token bucket
+ *     with one second of burst); 0 = unlimited
+ * @param idleTimeoutSeconds a client silent this long is pinged, and closed if silent as long
  *     again (0 disables)
+ * @param shutdownGraceSeconds how long a stop waits for in-flight writes and close frames
  * @param ioThreads event loop threads (0 = 2 x cores, Netty's default)
+ * @param adminHost address of the admin HTTP listener (health, metrics, console)
+ * @param adminPort port of the admin HTTP listener (0 disables it)
  */
 public record ServerConfig(
     String host,
@@ -32,17 +44,23 @@ public record ServerConfig(
     int maxQueuePackets,
     long maxQueueBytes,
     OverflowPolicy overflowPolicy,
+    long maxTotalQueuedBytes,
     int maxRegistrations,
     int maxConnections,
+    int maxConnectionsPerAddress,
+    int maxPacketsPerSecond,
     int idleTimeoutSeconds,
-    int ioThreads) {
+    int shutdownGraceSeconds,
+    int ioThreads,
+    String adminHost,
+    int adminPort) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
 
-  /** The keys a config file may hold; anything else is refused so typos do not pass silently. */
-  public static final Set<String> KEYS =
-      Set.of(
+  /** The config-file keys, in documentation order. */
+  public static final List<String> KEYS =
+      List.of(
           "host",
           "port",
           "maxFrameBytes",
@@ -50,29 +68,37 @@ public record ServerConfig(
           "maxQueuePackets",
           "maxQueueBytes",
           "overflowPolicy",
+          "maxTotalQueuedBytes",
           "maxRegistrations",
           "maxConnections",
+          "maxConnectionsPerAddress",
+          "maxPacketsPerSecond",
           "idleTimeoutSeconds",
-          "ioThreads");
+          "shutdownGraceSeconds",
+          "ioThreads",
+          "adminHost",
+          "adminPort");
 
   public ServerConfig {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("host must not be empty");
-    }
+    requireText("host", host);
+    requireText("adminHost", adminHost);
     requireRange("port", port, 0, 65535);
     requireRange("maxFrameBytes", maxFrameBytes, 64, Integer.MAX_VALUE);
     requireRange("maxSkillLength", maxSkillLength, 1, 1 << 20);
     requireRange("maxQueuePackets", maxQueuePackets, 1, Integer.MAX_VALUE);
-    if (maxQueueBytes < 1) {
-      throw new IllegalArgumentException("maxQueueBytes must be >= 1, was " + maxQueueBytes);
-    }
+    requireRange("maxQueueBytes", maxQueueBytes, 1, Long.MAX_VALUE);
     if (overflowPolicy == null) {
       throw new IllegalArgumentException("overflowPolicy must be set");
     }
+    requireRange("maxTotalQueuedBytes", maxTotalQueuedBytes, 1, Long.MAX_VALUE);
     requireRange("maxRegistrations", maxRegistrations, 1, Integer.MAX_VALUE);
     requireRange("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
+    requireRange("maxConnectionsPerAddress", maxConnectionsPerAddress, 1, Integer.MAX_VALUE);
+    requireRange("maxPacketsPerSecond", maxPacketsPerSecond, 0, Integer.MAX_VALUE);
     requireRange("idleTimeoutSeconds", idleTimeoutSeconds, 0, Integer.MAX_VALUE);
+    requireRange("shutdownGraceSeconds", shutdownGraceSeconds, 0, 3600);
     requireRange("ioThreads", ioThreads, 0, 1024);
+    requireRange("adminPort", adminPort, 0, 65535);
   }
 
   /** The defaults, documented in the README's "Configuration and limits" table. */
@@ -80,45 +106,29 @@ public record ServerConfig(
     return new ServerConfig(
         DEFAULT_HOST,
         DEFAULT_PORT,
-        1 << 20,
+        1 << 20, // 1 MiB
         256,
         10_000,
-        64L << 20,
+        64L << 20, // 64 MiB
         OverflowPolicy.DROP_OLDEST,
+        1L << 30, // 1 GiB
         1_000,
         100_000,
+        10_000,
+        0,
         60,
-        0);
+        5,
+        0,
+        DEFAULT_HOST,
+        8082);
   }
 
   public ServerConfig withHost(String value) {
-    return new ServerConfig(
-        value,
-        port,
-        maxFrameBytes,
-        maxSkillLength,
-        maxQueuePackets,
-        maxQueueBytes,
-        overflowPolicy,
-        maxRegistrations,
-        maxConnections,
-        idleTimeoutSeconds,
-        ioThreads);
+    return with("host", value);
   }
 
   public ServerConfig withPort(int value) {
-    return new ServerConfig(
-        host,
-        value,
-        maxFrameBytes,
-        maxSkillLength,
-        maxQueuePackets,
-        maxQueueBytes,
-        overflowPolicy,
-        maxRegistrations,
-        maxConnections,
-        idleTimeoutSeconds,
-        ioThreads);
+    return with("port", Integer.toString(value));
   }
 
   public ServerConfig withMaxFrameBytes(int value) {
@@ -133,8 +143,16 @@ public record ServerConfig(
     return with("maxQueuePackets", Integer.toString(value));
   }
 
+  public ServerConfig withMaxQueueBytes(long value) {
+    return with("maxQueueBytes", Long.toString(value));
+  }
+
   public ServerConfig withOverflowPolicy(OverflowPolicy value) {
     return with("overflowPolicy", value.label());
+  }
+
+  public ServerConfig withMaxTotalQueuedBytes(long value) {
+    return with("maxTotalQueuedBytes", Long.toString(value));
   }
 
   public ServerConfig withMaxRegistrations(int value) {
@@ -145,46 +163,88 @@ public record ServerConfig(
     return with("maxConnections", Integer.toString(value));
   }
 
+  public ServerConfig withMaxConnectionsPerAddress(int value) {
+    return with("maxConnectionsPerAddress", Integer.toString(value));
+  }
+
+  public ServerConfig withMaxPacketsPerSecond(int value) {
+    return with("maxPacketsPerSecond", Integer.toString(value));
+  }
+
   public ServerConfig withIdleTimeoutSeconds(int value) {
     return with("idleTimeoutSeconds", Integer.toString(value));
+  }
+
+  public ServerConfig withShutdownGraceSeconds(int value) {
+    return with("shutdownGraceSeconds", Integer.toString(value));
   }
 
   public ServerConfig withIoThreads(int value) {
     return with("ioThreads", Integer.toString(value));
   }
 
-  /** Returns a copy with one setting changed, by its config-file key. */
-  public ServerConfig with(String key, String value) {
-    String v = value.trim();
-    try {
-      return switch (key) {
-        case "host" -> withHost(v);
-        case "port" -> withPort(Integer.parseInt(v));
-        case "maxFrameBytes" -> copy(Integer.parseInt(v), maxSkillLength, maxQueuePackets, maxQueueBytes, overflowPolicy, maxRegistrations, maxConnections, idleTimeoutSeconds, ioThreads);
-        case "maxSkillLength" -> copy(maxFrameBytes, Integer.parseInt(v), maxQueuePackets, maxQueueBytes, overflowPolicy, maxRegistrations, maxConnections, idleTimeoutSeconds, ioThreads);
-        case "maxQueuePackets" -> copy(maxFrameBytes, maxSkillLength, Integer.parseInt(v), maxQueueBytes, overflowPolicy, maxRegistrations, maxConnections, idleTimeoutSeconds, ioThreads);
-        case "maxQueueBytes" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, Long.parseLong(v), overflowPolicy, maxRegistrations, maxConnections, idleTimeoutSeconds, ioThreads);
-        case "overflowPolicy" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes, OverflowPolicy.parse(v), maxRegistrations, maxConnections, idleTimeoutSeconds, ioThreads);
-        case "maxRegistrations" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes, overflowPolicy, Integer.parseInt(v), maxConnections, idleTimeoutSeconds, ioThreads);
-        case "maxConnections" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes, overflowPolicy, maxRegistrations, Integer.parseInt(v), idleTimeoutSeconds, ioThreads);
-        case "idleTimeoutSeconds" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes, overflowPolicy, maxRegistrations, maxConnections, Integer.parseInt(v), ioThreads);
-        case "ioThreads" -> copy(maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes, overflowPolicy, maxRegistrations, maxConnections, idleTimeoutSeconds, Integer.parseInt(v));
-        default -> throw new IllegalArgumentException(
-            "unknown setting '" + key + "'; known settings: " + String.join(", ", KEYS.stream().sorted().toList()));
-      };
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("setting '" + key + "': not a number: '" + v + "'", e);
-    }
+  public ServerConfig withAdmin(String adminHostValue, int adminPortValue) {
+    return with("adminHost", adminHostValue).with("adminPort", Integer.toString(adminPortValue));
   }
 
-  private ServerConfig copy(
-      int frame, int skillLen, int qPackets, long qBytes, OverflowPolicy policy, int regs, int conns, int idle, int threads) {
-    return new ServerConfig(host, port, frame, skillLen, qPackets, qBytes, policy, regs, conns, idle, threads);
+  /** Every setting by its key, as text (the inverse of {@link #with}). */
+  public Map<String, String> asMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("host", host);
+    m.put("port", Integer.toString(port));
+    m.put("maxFrameBytes", Integer.toString(maxFrameBytes));
+    m.put("maxSkillLength", Integer.toString(maxSkillLength));
+    m.put("maxQueuePackets", Integer.toString(maxQueuePackets));
+    m.put("maxQueueBytes", Long.toString(maxQueueBytes));
+    m.put("overflowPolicy", overflowPolicy.label());
+    m.put("maxTotalQueuedBytes", Long.toString(maxTotalQueuedBytes));
+    m.put("maxRegistrations", Integer.toString(maxRegistrations));
+    m.put("maxConnections", Integer.toString(maxConnections));
+    m.put("maxConnectionsPerAddress", Integer.toString(maxConnectionsPerAddress));
+    m.put("maxPacketsPerSecond", Integer.toString(maxPacketsPerSecond));
+    m.put("idleTimeoutSeconds", Integer.toString(idleTimeoutSeconds));
+    m.put("shutdownGraceSeconds", Integer.toString(shutdownGraceSeconds));
+    m.put("ioThreads", Integer.toString(ioThreads));
+    m.put("adminHost", adminHost);
+    m.put("adminPort", Integer.toString(adminPort));
+    return m;
+  }
+
+  /** Returns a copy with one setting changed, by its config-file key. */
+  public ServerConfig with(String key, String value) {
+    if (!KEYS.contains(key)) {
+      throw new IllegalArgumentException(
+          "unknown setting '" + key + "'; known settings: " + String.join(", ", KEYS));
+    }
+    Map<String, String> m = asMap();
+    m.put(key, value.trim());
+    return fromMap(m);
+  }
+
+  private static ServerConfig fromMap(Map<String, String> m) {
+    return new ServerConfig(
+        m.get("host"),
+        integer(m, "port"),
+        integer(m, "maxFrameBytes"),
+        integer(m, "maxSkillLength"),
+        integer(m, "maxQueuePackets"),
+        longValue(m, "maxQueueBytes"),
+        OverflowPolicy.parse(m.get("overflowPolicy")),
+        longValue(m, "maxTotalQueuedBytes"),
+        integer(m, "maxRegistrations"),
+        integer(m, "maxConnections"),
+        integer(m, "maxConnectionsPerAddress"),
+        integer(m, "maxPacketsPerSecond"),
+        integer(m, "idleTimeoutSeconds"),
+        integer(m, "shutdownGraceSeconds"),
+        integer(m, "ioThreads"),
+        m.get("adminHost"),
+        integer(m, "adminPort"));
   }
 
   /**
    * Layers a Java properties file ({@code key = value} lines, {@code #} comments) over this
-   * config. Unknown keys are an error.
+   * config. Unknown keys are an error, so a typo does not pass silently.
    */
   public ServerConfig withFile(Path file) throws IOException {
     Properties props = new Properties();
@@ -200,6 +260,30 @@ public record ServerConfig(
       }
     }
     return c;
+  }
+
+  private static int integer(Map<String, String> m, String key) {
+    try {
+      return Integer.parseInt(m.get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "setting '" + key + "': not a number: '" + m.get(key) + "'", e);
+    }
+  }
+
+  private static long longValue(Map<String, String> m, String key) {
+    try {
+      return Long.parseLong(m.get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "setting '" + key + "': not a number: '" + m.get(key) + "'", e);
+    }
+  }
+
+  private static void requireText(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be empty");
+    }
   }
 
   private static void requireRange(String name, long value, long min, long max) {

@@ -1,5 +1,7 @@
 package io.qmsgbus.metrics;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -19,6 +21,35 @@ public final class BusMetrics {
   public final LongAdder controls = new LongAdder();
   public final LongAdder badInput = new LongAdder();
   public final LongAdder connectionsRefused = new LongAdder();
+  public final LongAdder rateLimited = new LongAdder();
+  public final LatencyHistogram ackLatency = new LatencyHistogram();
+
+  /**
+   * Per-skill counters are kept for at most this many skills; the rest are summed under {@link
+   * #OTHER_SKILLS}, so a client inventing skill names cannot grow this map without bound.
+   */
+  public static final int MAX_TRACKED_SKILLS = 10_000;
+
+  public static final String OTHER_SKILLS = "_other";
+
+  private final ConcurrentHashMap<String, SkillStats> skills = new ConcurrentHashMap<>();
+
+  /** The counters of one skill (created on first use, up to the cap). */
+  public SkillStats skill(String name) {
+    SkillStats s = skills.get(name);
+    if (s != null) {
+      return s;
+    }
+    if (skills.size() >= MAX_TRACKED_SKILLS) {
+      return skills.computeIfAbsent(OTHER_SKILLS, k -> new SkillStats());
+    }
+    return skills.computeIfAbsent(name, k -> new SkillStats());
+  }
+
+  /** A read-only view of the per-skill counters. */
+  public Map<String, SkillStats> skills() {
+    return java.util.Collections.unmodifiableMap(skills);
+  }
 
   /** A one-line summary for logs and the CLI. */
   public String summary() {

@@ -1,6 +1,7 @@
 package io.qmsgbus.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -9,10 +10,10 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.internal.PlatformDependent;
-import io.qmsgbus.config.OverflowPolicy;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.Packet;
+import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -50,14 +52,26 @@ public final class ClientSession implements Receiver {
   private final Runnable drainInbox = this::drainInbox;
   private final Runnable flushTask = this::flushNow;
   private final long connectedAtMillis = System.currentTimeMillis();
+  private final PacketClassifier classifier;
+
+  /** When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none. */
+  private long inFlightSinceNanos;
+
+  private long lastAckNanos;
 
   private boolean flushScheduled;
   private boolean disconnecting;
   private volatile boolean closed;
 
   public ClientSession(
-      long id, Channel channel, Router router, BusMetrics metrics, ServerConfig config) {
+      long id,
+      Channel channel,
+      Router router,
+      BusMetrics metrics,
+      ServerConfig config,
+      PacketClassifier classifier) {
     this.id = id;
+    this.classifier = classifier;
     this.channel = channel;
     this.loop = channel.eventLoop();
     this.router = router;
@@ -140,6 +154,14 @@ public final class ClientSession implements Receiver {
       machine.fastpush(c.fastpush());
     }
     if (c.ack()) {
+      long now = System.nanoTime();
+      if (machine.inFlight()) {
+        lastAckNanos = now;
+        if (inFlightSinceNanos != 0) {
+          metrics.ackLatency.recordNanos(now - inFlightSinceNanos);
+          inFlightSinceNanos = 0;
+        }
+      }
       machine.ack();
     }
     if (c.get()) {
@@ -207,6 +229,34 @@ public final class ClientSession implements Receiver {
     return connectedAtMillis;
   }
 
+  /** A consistent snapshot, taken on this client's event loop. */
+  public CompletableFuture<SessionSnapshot> snapshot() {
+    CompletableFuture<SessionSnapshot> f = new CompletableFuture<>();
+    try {
+      loop.execute(() -> f.complete(snapshotNow()));
+    } catch (RejectedExecutionException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  private SessionSnapshot snapshotNow() {
+    return new SessionSnapshot(
+        id,
+        String.valueOf(channel.remoteAddress()),
+        connectedAtMillis,
+        List.copyOf(skills),
+        machine.buffering(),
+        machine.fastpush(),
+        machine.inFlight(),
+        machine.queued(),
+        machine.queuedBytes(),
+        machine.sent(),
+        machine.acked(),
+        machine.dropped(),
+        lastAckNanos == 0 ? -1 : (System.nanoTime() - lastAckNanos) / 1_000_000);
+  }
+
   public DeliveryStateMachine<ByteBuf> machine() {
     return machine;
   }
@@ -216,6 +266,9 @@ public final class ClientSession implements Receiver {
     @Override
     public void write(ByteBuf packet) {
       metrics.packetsDelivered.increment();
+      if (inFlightSinceNanos == 0 && !machine.fastpush()) {
+        inFlightSinceNanos = System.nanoTime();
+      }
       channel.write(new BinaryWebSocketFrame(packet), channel.voidPromise());
     }
 
@@ -235,9 +288,17 @@ public final class ClientSession implements Receiver {
     }
 
     @Override
-    public void overflow(OverflowPolicy policy, int dropped) {
-      metrics.packetsDropped.add(dropped);
-      if (policy == OverflowPolicy.DISCONNECT && !disconnecting) {
+    public void dropped(ByteBuf packet) {
+      metrics.packetsDropped.increment();
+      byte[] bytes = ByteBufUtil.getBytes(packet); // the rare path: find the skill to count it by
+      if (classifier.classify(bytes, 0, bytes.length) instanceof Packet.Data d) {
+        metrics.skill(d.skill()).dropped.increment();
+      }
+    }
+
+    @Override
+    public void disconnect() {
+      if (!disconnecting) {
         disconnecting = true;
         log.warn("slow consumer disconnected id={} remote={}", id, channel.remoteAddress());
         channel

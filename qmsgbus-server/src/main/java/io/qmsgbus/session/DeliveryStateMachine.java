@@ -30,8 +30,11 @@ public final class DeliveryStateMachine<T> {
     /** The packet's size in bytes, for the queue's byte bound. */
     int size(T packet);
 
-    /** Packets were dropped by the overflow policy, or the policy asks to disconnect. */
-    void overflow(OverflowPolicy policy, int dropped);
+    /** The overflow policy dropped this packet; called just before the machine releases it. */
+    void dropped(T packet);
+
+    /** The queue is full and the policy is {@link OverflowPolicy#DISCONNECT}. */
+    void disconnect();
   }
 
   private final Output<T> out;
@@ -48,6 +51,7 @@ public final class DeliveryStateMachine<T> {
   private boolean closed;
   private T kept;
   private long sent;
+  private long acked;
   private long dropped;
 
   public DeliveryStateMachine(
@@ -80,39 +84,28 @@ public final class DeliveryStateMachine<T> {
 
   /** Applies the overflow policy; returns whether {@code packet} may still be queued. */
   private boolean makeRoom(T packet, int size) {
-    switch (policy) {
-      case DROP_NEWEST -> {
-        out.release(packet);
-        dropped++;
-        out.overflow(policy, 1);
-        return false;
+    if (policy == OverflowPolicy.DROP_OLDEST) {
+      while (!queue.isEmpty() && (queue.size() >= maxPackets || queuedBytes + size > maxBytes)) {
+        T oldest = queue.pollFirst();
+        queuedBytes -= out.size(oldest);
+        drop(oldest);
       }
-      case DISCONNECT -> {
-        out.release(packet);
-        dropped++;
-        out.overflow(policy, 1);
-        return false;
-      }
-      default -> {
-        int n = 0;
-        while (!queue.isEmpty() && (queue.size() >= maxPackets || queuedBytes + size > maxBytes)) {
-          T oldest = queue.pollFirst();
-          queuedBytes -= out.size(oldest);
-          out.release(oldest);
-          n++;
-        }
-        if (queuedBytes + size > maxBytes) { // a single packet larger than the whole bound
-          out.release(packet);
-          n++;
-          dropped += n;
-          out.overflow(policy, n);
-          return false;
-        }
-        dropped += n;
-        out.overflow(policy, n);
+      if (queuedBytes + size <= maxBytes) {
         return true;
       }
+      // a single packet larger than the whole byte bound: it cannot be queued at all
     }
+    drop(packet);
+    if (policy == OverflowPolicy.DISCONNECT) {
+      out.disconnect();
+    }
+    return false;
+  }
+
+  private void drop(T packet) {
+    dropped++;
+    out.dropped(packet);
+    out.release(packet);
   }
 
   /** Rules 2 and 3: the client has the packet in flight; release it and send the next. */
@@ -121,6 +114,7 @@ public final class DeliveryStateMachine<T> {
       return;
     }
     inFlight = false;
+    acked++;
     releaseKept();
     drain();
   }
@@ -224,6 +218,10 @@ public final class DeliveryStateMachine<T> {
 
   public long sent() {
     return sent;
+  }
+
+  public long acked() {
+    return acked;
   }
 
   public long dropped() {

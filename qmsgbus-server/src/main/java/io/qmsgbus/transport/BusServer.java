@@ -133,6 +133,19 @@ public final class BusServer implements AutoCloseable {
     return bus.router();
   }
 
+  /**
+   * The server's event loops, so companion listeners (the admin HTTP endpoint) are served by the
+   * same Netty threads rather than a second pool.
+   */
+  public EventLoopGroup eventLoops() {
+    return workers;
+  }
+
+  /** The live sessions, by id (read-only view; for stats and the admin API). */
+  public Map<Long, ClientSession> sessions() {
+    return java.util.Collections.unmodifiableMap(bus.sessions());
+  }
+
   /** Live WebSocket sessions (completed handshakes). */
   public int sessionCount() {
     return bus.sessions().size();

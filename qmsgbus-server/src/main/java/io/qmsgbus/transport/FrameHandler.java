@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
@@ -52,7 +53,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof HandshakeComplete hs) {
       long id = bus.ids().incrementAndGet();
-      session = new ClientSession(id, ctx.channel(), bus.router(), bus.metrics(), bus.config());
+      session = new ClientSession(
+              id, ctx.channel(), bus.router(), bus.metrics(), bus.config(), bus.classifier());
       bus.sessions().put(id, session);
       bus.channels().add(ctx.channel());
       log.info(
@@ -106,8 +108,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       packet = bus.classifier().classify(scratch, 0, length);
     }
     if (packet instanceof Packet.Data data) {
-      if (bus.router().publish(data.skill(), content) == 0) {
+      SkillStats stats = bus.metrics().skill(data.skill());
+      stats.in.increment();
+      int receivers = bus.router().publish(data.skill(), content);
+      if (receivers == 0) {
         bus.metrics().packetsUnrouted.increment();
+        stats.unrouted.increment();
+      } else {
+        stats.out.add(receivers);
       }
     } else if (packet instanceof Packet.Control control) {
       bus.metrics().controls.increment();

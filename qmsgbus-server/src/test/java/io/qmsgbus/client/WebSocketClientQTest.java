@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -91,7 +92,8 @@ class WebSocketClientQTest {
 
   @Test
   void seedReceiverLoopGetsManyPacketsInOrder() throws Exception {
-    Deque<byte[]> inbox = new ConcurrentLinkedDeque<>();
+    // a blocking deque lets the loop wait for each packet instead of polling
+    LinkedBlockingDeque<byte[]> inbox = new LinkedBlockingDeque<>();
     Running receiver = running(inbox);
     Running sender = running(new ConcurrentLinkedDeque<>());
     // the seed's own literal spelling for control packets
@@ -102,9 +104,10 @@ class WebSocketClientQTest {
       assertThat(sender.ws().emitBinary(utf8("{\"skill\":\"skill1\",\"payload\":" + i + "}"))).isTrue();
     }
     List<String> got = new ArrayList<>();
-    for (int i = 0; i < count; i++) { // bounded: one packet per round, each awaited with a timeout
-      await().atMost(WAIT).until(() -> !inbox.isEmpty());
-      got.add(new String(inbox.pollFirst(), StandardCharsets.UTF_8));
+    for (int i = 0; i < count; i++) {
+      byte[] packet = inbox.pollFirst(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(packet).as("packet %d", i).isNotNull();
+      got.add(new String(packet, StandardCharsets.UTF_8));
       assertThat(receiver.ws().emitText("{\"ack\":\"\"}")).isTrue();
     }
     List<String> expected = new ArrayList<>();
@@ -151,6 +154,21 @@ class WebSocketClientQTest {
     // after close, runForever returns at once instead of connecting again
     assertThat(CompletableFuture.runAsync(client.ws()::runForever, threads)).succeedsWithin(WAIT);
     assertThat(client.ws().isConnected()).isFalse();
+  }
+
+  @Test
+  void closeFromTheTextListenerDoesNotStall() {
+    // a close timeout far above the wait below: only a close that skips waiting can pass
+    WebSocketClientQ ws =
+        new WebSocketClientQ(
+            new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/", Duration.ofSeconds(60));
+    clients.add(ws);
+    ws.setTextListener(reply -> ws.close());
+    CompletableFuture<Void> loop = CompletableFuture.runAsync(ws::runForever, threads);
+    await().atMost(WAIT).until(ws::isConnected);
+    assertThat(ws.emitText("{\"ack\":\"\",\"id\":1}")).isTrue();
+    assertThat(loop).succeedsWithin(Duration.ofSeconds(5));
+    assertThat(ws.isConnected()).isFalse();
   }
 
   @Test

@@ -15,9 +15,9 @@ class DeliveryStateMachineTest {
   /** Records writes and counts references, so every test also proves nothing leaks. */
   static final class Recorder implements DeliveryStateMachine.Output<String> {
     final List<String> written = new ArrayList<>();
-    final List<Integer> overflows = new ArrayList<>();
+    final List<String> dropped = new ArrayList<>();
     int live;
-    OverflowPolicy lastPolicy;
+    boolean disconnect;
 
     String packet(String s) {
       live++;
@@ -47,9 +47,13 @@ class DeliveryStateMachineTest {
     }
 
     @Override
-    public void overflow(OverflowPolicy policy, int dropped) {
-      lastPolicy = policy;
-      overflows.add(dropped);
+    public void dropped(String packet) {
+      dropped.add(packet);
+    }
+
+    @Override
+    public void disconnect() {
+      disconnect = true;
     }
   }
 
@@ -250,7 +254,7 @@ class DeliveryStateMachineTest {
       m.ack();
       assertThat(out.written).containsExactly("a", "c", "d");
       assertThat(m.dropped()).isEqualTo(1);
-      assertThat(out.overflows).containsExactly(1);
+      assertThat(out.dropped).containsExactly("b");
     }
 
     @Test
@@ -261,6 +265,7 @@ class DeliveryStateMachineTest {
       m.ack();
       assertThat(out.written).containsExactly("a", "b", "c");
       assertThat(m.dropped()).isEqualTo(1);
+      assertThat(out.dropped).containsExactly("d");
     }
 
     @Test
@@ -275,7 +280,7 @@ class DeliveryStateMachineTest {
     void disconnectPolicyIsReported() {
       m = new DeliveryStateMachine<>(out, 1, 1_000, OverflowPolicy.DISCONNECT);
       offer("a", "b", "c");
-      assertThat(out.lastPolicy).isEqualTo(OverflowPolicy.DISCONNECT);
+      assertThat(out.disconnect).isTrue();
     }
   }
 
