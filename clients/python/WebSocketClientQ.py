@@ -43,6 +43,8 @@ Differences from the original module, none of which changes its API:
 import collections
 import json
 import logging
+import socket
+import threading
 import traceback
 
 import websocket
@@ -149,8 +151,36 @@ class WebSocketClientQ(object):
         return self.client.run_forever(**kwargs)
 
     def close(self):
-        """Close the connection; ``run_forever`` then returns."""
-        self.client.close()
+        """Close the connection; ``run_forever`` then returns.
+
+        Sends the close frame and lets ``run_forever``'s thread read the server's
+        answering close frame and end (closing the socket from this thread
+        instead would leave that thread waiting in select() for up to 10 s).
+        If no answer comes within 3 s, the socket is shut down.
+        """
+        app = self.client
+        sock = app.sock if app else None
+        if sock is not None and sock.connected:
+            try:
+                sock.send_close()
+                timer = threading.Timer(3.0, self._force_close, args=(app,))
+                timer.daemon = True
+                timer.start()
+                return
+            except Exception:
+                pass  # could not send it: close the hard way
+        if app:
+            app.close()
+
+    @staticmethod
+    def _force_close(app):
+        app.keep_running = False
+        sock = app.sock
+        if sock is not None and sock.sock is not None:
+            try:
+                sock.sock.shutdown(socket.SHUT_RDWR)  # wakes run_forever's select()
+            except OSError:
+                pass
 
     # The original module's aliases.
     def run(self):

@@ -135,17 +135,18 @@ public final class BusClient implements AutoCloseable {
 
   private boolean open() throws BusException {
     Events events = new Events(connections.incrementAndGet());
+    CompletableFuture<WsConnection> opening = WsConnection.open(http, uri, connectTimeout, events);
     WsConnection c;
     try {
-      c =
-          WsConnection.open(http, uri, connectTimeout, events)
-              .get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      c = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      opening.thenAccept(WsConnection::abort); // nobody will use it if it opens after all
       Thread.currentThread().interrupt();
       throw new BusException("interrupted while connecting to " + uri, e);
     } catch (ExecutionException e) {
       throw new BusException("cannot connect to " + uri + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
+      opening.thenAccept(WsConnection::abort);
       throw new BusException("cannot connect to " + uri + ": timed out", e);
     }
     if (!install(c, events)) {
@@ -238,6 +239,8 @@ public final class BusClient implements AutoCloseable {
 
   /**
    * Waits up to {@code timeout} for the next message; with auto-ACK, ACKs it before returning.
+   * Messages received before a reconnect are still returned, but not ACKed on the new connection.
+   * After {@link #close()} it finds nothing and returns {@code null} once the timeout passes.
    *
    * @return the message, or {@code null} if none arrived in time
    * @throws IllegalStateException if an {@link #onMessage} handler is set
@@ -517,9 +520,11 @@ public final class BusClient implements AutoCloseable {
 
     @Override
     public void onClosed(int status, String reason, Throwable error) {
-      LOG.log(
-          System.Logger.Level.DEBUG,
-          "connection to " + uri + " ended: " + status + (error != null ? " " + error : ""));
+      if (error != null) {
+        LOG.log(System.Logger.Level.WARNING, "connection to " + uri + " failed", error);
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "connection to " + uri + " closed: " + status);
+      }
       ended(this);
     }
   }

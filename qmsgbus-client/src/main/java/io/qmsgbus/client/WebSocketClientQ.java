@@ -177,15 +177,20 @@ public final class WebSocketClientQ {
   }
 
   private WsConnection connect() {
+    CompletableFuture<WsConnection> opening =
+        WsConnection.open(http, uri, connectTimeout, new Events());
     try {
-      return WsConnection.open(http, uri, connectTimeout, new Events())
-          .get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      opening.thenAccept(WsConnection::abort); // nobody will use it if it opens after all
       Thread.currentThread().interrupt();
       return null;
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      LOG.log(System.Logger.Level.WARNING, "cannot connect to " + uri + ": " + cause);
+    } catch (TimeoutException e) {
+      opening.thenAccept(WsConnection::abort);
+      LOG.log(System.Logger.Level.WARNING, "cannot connect to " + uri + ": timed out");
+      return null;
+    } catch (ExecutionException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot connect to " + uri + ": " + e.getCause());
       return null;
     }
   }
@@ -248,7 +253,7 @@ public final class WebSocketClientQ {
     @Override
     public void onClosed(int status, String reason, Throwable error) {
       if (error != null) {
-        LOG.log(System.Logger.Level.DEBUG, "connection to " + uri + " failed: " + error);
+        LOG.log(System.Logger.Level.WARNING, "connection to " + uri + " failed", error);
       } else {
         LOG.log(System.Logger.Level.DEBUG, "connection to " + uri + " closed: " + status);
       }

@@ -27,7 +27,8 @@ final class WsConnection {
     void onBinary(byte[] bytes);
 
     /**
-     * The connection ended (close frame, network error, or {@link #abort()}); called exactly once.
+     * The connection ended (close frame, network error, or {@link WsConnection#abort()}); called
+     * exactly once.
      *
      * @param status the close status (1006 when there was no close frame)
      * @param error the failure, or {@code null} on an orderly close

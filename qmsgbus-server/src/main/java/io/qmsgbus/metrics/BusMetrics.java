@@ -16,6 +16,10 @@ public final class BusMetrics {
   public final LongAdder packetsIn = new LongAdder();
   public final LongAdder bytesIn = new LongAdder();
   public final LongAdder packetsDelivered = new LongAdder();
+
+  /** Bytes of data packets written to receivers (payload bytes, one count per copy sent). */
+  public final LongAdder bytesOut = new LongAdder();
+
   public final LongAdder packetsUnrouted = new LongAdder();
   public final LongAdder packetsDropped = new LongAdder();
   public final LongAdder controls = new LongAdder();

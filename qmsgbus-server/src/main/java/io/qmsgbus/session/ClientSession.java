@@ -53,6 +53,7 @@ public final class ClientSession implements Receiver {
   private final Runnable flushTask = this::flushNow;
   private final long connectedAtMillis = System.currentTimeMillis();
   private final PacketClassifier classifier;
+  private final QueueBudget budget;
 
   /** When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none. */
   private long inFlightSinceNanos;
@@ -69,8 +70,10 @@ public final class ClientSession implements Receiver {
       Router router,
       BusMetrics metrics,
       ServerConfig config,
-      PacketClassifier classifier) {
+      PacketClassifier classifier,
+      QueueBudget budget) {
     this.id = id;
+    this.budget = budget;
     this.classifier = classifier;
     this.channel = channel;
     this.loop = channel.eventLoop();
@@ -116,7 +119,9 @@ public final class ClientSession implements Receiver {
       packet.release();
       return;
     }
+    long before = machine.queuedBytes();
     machine.offer(packet);
+    account(before);
     scheduleFlush();
   }
 
@@ -147,6 +152,7 @@ public final class ClientSession implements Receiver {
         }
       }
     }
+    long before = machine.queuedBytes();
     if (c.buffering() != null) {
       machine.buffering(c.buffering());
     }
@@ -167,6 +173,7 @@ public final class ClientSession implements Receiver {
     if (c.get()) {
       machine.get();
     }
+    account(before);
     if (c.idJson() != null) {
       reply(Replies.ok(c.idJson()));
     }
@@ -181,7 +188,9 @@ public final class ClientSession implements Receiver {
 
   /** The socket became (un)writable: hold packets in the bounded queue while it cannot take more. */
   public void writabilityChanged() {
+    long before = machine.queuedBytes();
     machine.writable(channel.isWritable());
+    account(before);
     scheduleFlush();
   }
 
@@ -194,8 +203,24 @@ public final class ClientSession implements Receiver {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
+    long before = machine.queuedBytes();
     machine.close();
+    account(before);
+    budget.forget(channel);
     releaseInbox();
+  }
+
+  /** Tells the global budget how this client's queued bytes changed. */
+  private void account(long before) {
+    long delta = machine.queuedBytes() - before;
+    if (delta != 0) {
+      budget.changed(delta);
+    }
+  }
+
+  /** Whether this client receives anything (receivers are never paused: see QueueBudget). */
+  public boolean receives() {
+    return !skills.isEmpty() || machine.queued() > 0 || machine.inFlight();
   }
 
   private void releaseInbox() {

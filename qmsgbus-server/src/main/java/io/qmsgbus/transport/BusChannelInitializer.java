@@ -35,6 +35,9 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
             .checkStartsWith(true) // UpgradeRequestFilter has already narrowed it to / and /ws
             .handleCloseFrames(true)
             .dropPongFrames(true)
+            // we send our own close frames with the reason; a default one would follow the
+            // decoder's own 1002/1007/1009 and muddle what the client sees
+            .sendCloseFrame(null)
             .handshakeTimeoutMillis(10_000)
             .decoderConfig(
                 WebSocketDecoderConfig.newBuilder()
@@ -49,7 +52,11 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast("limit", new ConnectionLimiter(bus.metrics(), config.maxConnections()));
+    p.addLast("limit", new ConnectionLimiter(
+            bus.metrics(),
+            config.maxConnections(),
+            config.maxConnectionsPerAddress(),
+            bus.connectionsPerAddress()));
     if (config.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(config.idleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
     }

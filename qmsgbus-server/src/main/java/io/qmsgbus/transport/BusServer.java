@@ -24,6 +24,7 @@ import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
+import io.qmsgbus.session.QueueBudget;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,9 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class BusServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BusServer.class);
-
-  /** How long {@link #close()} lets clients take their close frame before the loops stop. */
-  private static final long CLOSE_GRACE_MILLIS = 2_000;
 
   private final ServerConfig config;
   private final BusContext bus;
@@ -71,7 +69,9 @@ public final class BusServer implements AutoCloseable {
             new PacketClassifier(config.maxSkillLength()),
             sessions,
             channels,
-            new AtomicLong());
+            new AtomicLong(),
+            new QueueBudget(config.maxTotalQueuedBytes()),
+            new ConcurrentHashMap<>());
     try {
       this.serverChannel =
           new ServerBootstrap()
@@ -146,6 +146,11 @@ public final class BusServer implements AutoCloseable {
     return java.util.Collections.unmodifiableMap(bus.sessions());
   }
 
+  /** The global queued-bytes budget (for stats and tests). */
+  public QueueBudget budget() {
+    return bus.budget();
+  }
+
   /** Live WebSocket sessions (completed handshakes). */
   public int sessionCount() {
     return bus.sessions().size();
@@ -161,11 +166,13 @@ public final class BusServer implements AutoCloseable {
       return;
     }
     closed = true;
+    long grace = TimeUnit.SECONDS.toMillis(config.shutdownGraceSeconds());
     serverChannel.close().syncUninterruptibly();
+    log.info("stopping: closing {} client(s) with 1001", bus.channels().size());
     bus.channels()
         .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
-        .awaitUninterruptibly(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-    bus.channels().close().awaitUninterruptibly(CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        .awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
+    bus.channels().close().awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     shutdownLoops();
     log.info("stopped {}", bus.metrics().summary());
   }

@@ -43,10 +43,15 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       };
 
   private final BusContext bus;
+  private final RateLimiter rate;
   private ClientSession session;
+  private long limitedSinceNotice;
+  private long lastLimitNoticeNanos;
 
   FrameHandler(BusContext bus) {
     this.bus = bus;
+    int perSecond = bus.config().maxPacketsPerSecond();
+    this.rate = perSecond > 0 ? new RateLimiter(perSecond, System.nanoTime()) : null;
   }
 
   @Override
@@ -54,7 +59,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof HandshakeComplete hs) {
       long id = bus.ids().incrementAndGet();
       session = new ClientSession(
-              id, ctx.channel(), bus.router(), bus.metrics(), bus.config(), bus.classifier());
+              id,
+              ctx.channel(),
+              bus.router(),
+              bus.metrics(),
+              bus.config(),
+              bus.classifier(),
+              bus.budget());
       bus.sessions().put(id, session);
       bus.channels().add(ctx.channel());
       log.info(
@@ -83,13 +94,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     WebSocketFrame frame = (WebSocketFrame) msg;
     try {
-      handle(frame.content());
+      handle(ctx, frame.content());
     } finally {
       frame.release();
     }
   }
 
-  private void handle(ByteBuf content) {
+  private void handle(ChannelHandlerContext ctx, ByteBuf content) {
     bus.metrics().packetsIn.increment();
     int length = content.readableBytes();
     bus.metrics().bytesIn.add(length);
@@ -108,6 +119,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       packet = bus.classifier().classify(scratch, 0, length);
     }
     if (packet instanceof Packet.Data data) {
+      if (rate != null && !rate.tryTake(System.nanoTime())) {
+        rateLimited();
+        return;
+      }
       SkillStats stats = bus.metrics().skill(data.skill());
       stats.in.increment();
       int receivers = bus.router().publish(data.skill(), content);
@@ -117,6 +132,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       } else {
         stats.out.add(receivers);
       }
+      if (bus.budget().spent() && !session.receives()) {
+        bus.budget().pause(ctx.channel());
+      }
     } else if (packet instanceof Packet.Control control) {
       bus.metrics().controls.increment();
       session.control(control);
@@ -124,6 +142,28 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       bus.metrics().badInput.increment();
       log.debug("bad input id={} reason={}", session.id(), bad.reason());
       session.reply(Replies.error(bad.idJson(), bad.reason()));
+    }
+  }
+
+  /**
+   * Over its rate: the packet is not forwarded, and the client hears about it at most once a
+   * second (with how many were refused), so the errors cannot themselves flood it.
+   */
+  private void rateLimited() {
+    bus.metrics().rateLimited.increment();
+    limitedSinceNotice++;
+    long now = System.nanoTime();
+    if (now - lastLimitNoticeNanos >= 1_000_000_000L) {
+      lastLimitNoticeNanos = now;
+      session.reply(
+          Replies.error(
+              null,
+              "rate limit: at most "
+                  + bus.config().maxPacketsPerSecond()
+                  + " packets per second; "
+                  + limitedSinceNotice
+                  + " packet(s) not forwarded"));
+      limitedSinceNotice = 0;
     }
   }
 
@@ -170,7 +210,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
     } else {
       log.warn("error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString(), cause);
-      ctx.close();
+      closeWith(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.Test;
  */
 class JavaScriptInteropTest extends InteropTestBase {
 
-  @BeforeAll
-  static void needNode() {
+  @Override
+  void requireTools() {
     InteropEnvironment.requireNode();
   }
 

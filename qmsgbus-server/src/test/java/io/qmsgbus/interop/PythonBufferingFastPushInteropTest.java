@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PythonBufferingFastPushInteropTest extends InteropTestBase {
 
-  @BeforeAll
-  static void needPython() {
+  @Override
+  void requireTools() {
     InteropEnvironment.requirePython();
   }
 

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,8 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class PythonDeliveryInteropTest extends InteropTestBase {
 
-  @BeforeAll
-  static void needPython() {
+  @Override
+  void requireTools() {
     InteropEnvironment.requirePython();
   }
 

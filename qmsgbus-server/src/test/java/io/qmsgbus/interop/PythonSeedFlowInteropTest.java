@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,8 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class PythonSeedFlowInteropTest extends InteropTestBase {
 
-  @BeforeAll
-  static void needPython() {
+  @Override
+  void requireTools() {
     InteropEnvironment.requirePython();
   }
 

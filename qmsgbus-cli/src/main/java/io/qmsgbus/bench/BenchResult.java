@@ -1,0 +1,314 @@
+package io.qmsgbus.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The figures of one run, and their two renderings: a table for people and JSON for scripts.
+ * Latencies are recorded in nanoseconds and shown in microseconds.
+ */
+record BenchResult(
+    BenchSettings settings,
+    String transport,
+    int packetSize,
+    double measuredSeconds,
+    long published,
+    long delivered,
+    long undelivered,
+    long dropped,
+    long errors,
+    List<String> errorSamples,
+    Histogram latency,
+    long serverPid,
+    double serverCpuSeconds,
+    long serverRssBeforeKb,
+    long serverRssAfterConnsKb,
+    long serverRssEndKb,
+    double benchCpuSeconds,
+    int benchCores,
+    int connsOpened,
+    double connectSeconds) {
+
+  double publishedPerSecond() {
+    return published / measuredSeconds;
+  }
+
+  double deliveredPerSecond() {
+    return delivered / measuredSeconds;
+  }
+
+  double megabytesPerSecond() {
+    return delivered * (double) packetSize / 1e6 / measuredSeconds;
+  }
+
+  /** Latency percentile in microseconds; NaN when nothing was recorded. */
+  double latencyMicros(double percentile) {
+    if (latency.getTotalCount() == 0) {
+      return Double.NaN;
+    }
+    return latency.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  double maxLatencyMicros() {
+    return latency.getTotalCount() == 0 ? Double.NaN : latency.getMaxValue() / 1000.0;
+  }
+
+  double meanLatencyMicros() {
+    return latency.getTotalCount() == 0 ? Double.NaN : latency.getMean() / 1000.0;
+  }
+
+  /** Server CPU as a percentage of one core over the window; NaN when unknown. */
+  double serverCpuPercent() {
+    return serverCpuSeconds < 0 ? Double.NaN : serverCpuSeconds / measuredSeconds * 100;
+  }
+
+  /** Server CPU-seconds per million delivered packets: the efficiency figure. */
+  double serverCpuPerMillion() {
+    return serverCpuSeconds < 0 || delivered == 0
+        ? Double.NaN
+        : serverCpuSeconds / (delivered / 1e6);
+  }
+
+  double benchCpuPercent() {
+    return benchCpuSeconds < 0 ? Double.NaN : benchCpuSeconds / measuredSeconds * 100;
+  }
+
+  /** True when the load generator used (nearly) all the cores it has: its figures cap ours. */
+  boolean benchSaturated() {
+    return benchCpuPercent() > 90.0 * benchCores;
+  }
+
+  /** Server memory growth per idle connection in KB; NaN outside the conns scenario. */
+  double serverKbPerConnection() {
+    if (connsOpened == 0 || serverRssBeforeKb < 0 || serverRssAfterConnsKb < 0) {
+      return Double.NaN;
+    }
+    return (serverRssAfterConnsKb - serverRssBeforeKb) / (double) connsOpened;
+  }
+
+  String table() {
+    BenchSettings s = settings;
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "qmsgbus bench %s against %s (%s)\n",
+            s.scenario().label(),
+            s.target().label(),
+            s.url()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %d publisher(s), %d receiver(s), %d skill(s), %d-byte packets, %s, window %d/receiver, "
+                + "%d client thread(s) (%s), %.1fs warm-up + %.2fs measured\n",
+            s.publishers(),
+            s.receivers(),
+            Math.min(s.skills(), s.receivers()),
+            packetSize,
+            s.rate() > 0 ? "offered " + si(s.rate()) + "/s" : "as fast as possible",
+            s.window(),
+            s.threads(),
+            transport,
+            s.warmupSeconds(),
+            measuredSeconds));
+    if (s.scenario() == Scenario.CONNS) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %d idle registered connections opened in %.1fs\n",
+              connsOpened,
+              connectSeconds));
+    }
+    b.append('\n');
+    row(b, "published/s", si(publishedPerSecond()), published + " packets");
+    row(b, "delivered/s", si(deliveredPerSecond()), delivered + " packets");
+    row(b, "MB/s", String.format(Locale.ROOT, "%.1f", megabytesPerSecond()), "delivered payload");
+    row(
+        b,
+        "latency us",
+        String.format(
+            Locale.ROOT,
+            "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+            us(latencyMicros(50)),
+            us(latencyMicros(90)),
+            us(latencyMicros(99)),
+            us(latencyMicros(99.9)),
+            us(maxLatencyMicros())),
+        latency.getTotalCount() + " samples, send to receive");
+    row(b, "errors", Long.toString(errors), errors == 0 ? "" : String.join(" | ", errorSamples));
+    if (dropped > 0) {
+      row(b, "dropped", Long.toString(dropped), "the server dropped packets for slow receivers");
+    }
+    if (undelivered > 0) {
+      row(b, "undelivered", Long.toString(undelivered), "still missing 3s after publishing stopped");
+    }
+    if (serverCpuSeconds >= 0) {
+      row(
+          b,
+          "server CPU",
+          String.format(Locale.ROOT, "%.0f%% of a core", serverCpuPercent()),
+          String.format(
+              Locale.ROOT,
+              "%.2f CPU-s; %.3f CPU-s per million delivered (pid %d)",
+              serverCpuSeconds,
+              serverCpuPerMillion(),
+              serverPid));
+    } else {
+      row(b, "server CPU", "n/a", "give --server-pid or --start-server");
+    }
+    if (serverRssEndKb >= 0) {
+      String mem = String.format(Locale.ROOT, "%.1f MB", serverRssEndKb / 1024.0);
+      String note = "RSS at the end";
+      if (s.scenario() == Scenario.CONNS) {
+        mem =
+            String.format(Locale.ROOT, "%.1f KB/connection", serverKbPerConnection());
+        note =
+            String.format(
+                Locale.ROOT,
+                "RSS %.1f MB before, %.1f MB with %d connections",
+                serverRssBeforeKb / 1024.0,
+                serverRssAfterConnsKb / 1024.0,
+                connsOpened);
+      }
+      row(b, "server memory", mem, note);
+    }
+    row(
+        b,
+        "bench CPU",
+        String.format(Locale.ROOT, "%.0f%% of a core", benchCpuPercent()),
+        benchCores
+            + " core(s) available"
+            + (benchSaturated() ? "; SATURATED: the load generator limits these figures" : ""));
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String name, String value, String note) {
+    b.append(String.format(Locale.ROOT, "  %-14s %-52s %s", name, value, note).stripTrailing())
+        .append('\n');
+  }
+
+  String json() {
+    BenchSettings s = settings;
+    List<String> f = new ArrayList<>();
+    f.add(q("target") + ":" + q(s.target().label()));
+    f.add(q("scenario") + ":" + q(s.scenario().label()));
+    f.add(q("url") + ":" + q(s.url().toString()));
+    f.add(q("transport") + ":" + q(transport));
+    f.add(q("publishers") + ":" + s.publishers());
+    f.add(q("receivers") + ":" + s.receivers());
+    f.add(q("skills") + ":" + Math.min(s.skills(), s.receivers()));
+    f.add(q("size") + ":" + packetSize);
+    f.add(q("rate") + ":" + num(s.rate()));
+    f.add(q("window") + ":" + s.window());
+    f.add(q("threads") + ":" + s.threads());
+    f.add(q("warmup_s") + ":" + num(s.warmupSeconds()));
+    f.add(q("duration_s") + ":" + num(measuredSeconds));
+    f.add(q("published") + ":" + published);
+    f.add(q("delivered") + ":" + delivered);
+    f.add(q("published_per_s") + ":" + num(publishedPerSecond()));
+    f.add(q("delivered_per_s") + ":" + num(deliveredPerSecond()));
+    f.add(q("mb_per_s") + ":" + num(megabytesPerSecond()));
+    f.add(
+        q("latency_us")
+            + ":{"
+            + q("count") + ":" + latency.getTotalCount() + ","
+            + q("mean") + ":" + num(meanLatencyMicros()) + ","
+            + q("p50") + ":" + num(latencyMicros(50)) + ","
+            + q("p90") + ":" + num(latencyMicros(90)) + ","
+            + q("p99") + ":" + num(latencyMicros(99)) + ","
+            + q("p99_9") + ":" + num(latencyMicros(99.9)) + ","
+            + q("max") + ":" + num(maxLatencyMicros())
+            + "}");
+    f.add(q("errors") + ":" + errors);
+    List<String> samples = new ArrayList<>();
+    for (String e : errorSamples) {
+      samples.add(q(e));
+    }
+    f.add(q("error_samples") + ":[" + String.join(",", samples) + "]");
+    f.add(q("dropped") + ":" + dropped);
+    f.add(q("undelivered") + ":" + undelivered);
+    f.add(
+        q("server")
+            + ":{"
+            + q("pid") + ":" + serverPid + ","
+            + q("cpu_s") + ":" + num(serverCpuSeconds < 0 ? Double.NaN : serverCpuSeconds) + ","
+            + q("cpu_pct") + ":" + num(serverCpuPercent()) + ","
+            + q("cpu_s_per_million_delivered") + ":" + num(serverCpuPerMillion()) + ","
+            + q("rss_kb_before") + ":" + serverRssBeforeKb + ","
+            + q("rss_kb_with_conns") + ":" + serverRssAfterConnsKb + ","
+            + q("rss_kb_end") + ":" + serverRssEndKb + ","
+            + q("kb_per_connection") + ":" + num(serverKbPerConnection())
+            + "}");
+    f.add(
+        q("bench")
+            + ":{"
+            + q("cpu_s") + ":" + num(benchCpuSeconds < 0 ? Double.NaN : benchCpuSeconds) + ","
+            + q("cpu_pct") + ":" + num(benchCpuPercent()) + ","
+            + q("cores") + ":" + benchCores + ","
+            + q("saturated") + ":" + benchSaturated()
+            + "}");
+    f.add(
+        q("conns")
+            + ":{"
+            + q("requested") + ":" + (s.scenario() == Scenario.CONNS ? s.conns() : 0) + ","
+            + q("opened") + ":" + connsOpened + ","
+            + q("connect_s") + ":" + num(connectSeconds)
+            + "}");
+    return "{" + String.join(",", f) + "}";
+  }
+
+  /** 1234567 -> "1.23M". */
+  static String si(double v) {
+    if (Double.isNaN(v)) {
+      return "n/a";
+    }
+    if (v >= 1e6) {
+      return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+    }
+    if (v >= 1e3) {
+      return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static String us(double v) {
+    if (Double.isNaN(v)) {
+      return "n/a";
+    }
+    return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static String num(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return "null";
+    }
+    if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+      return Long.toString((long) v);
+    }
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  static String q(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+}

@@ -1,0 +1,19 @@
+package io.qmsgbus.bench;
+
+import java.util.Locale;
+
+/** The bench's scenarios (issue 4). */
+enum Scenario {
+  /** 1 publisher, N receivers on one skill, fast-push. */
+  FANOUT,
+  /** P publishers, R receivers over K skills, fast-push. */
+  PUBSUB,
+  /** Receivers in the default mode (window of one), acking each packet; one packet in flight. */
+  ACK,
+  /** C idle registered connections: server memory per connection, and a probe's latency. */
+  CONNS;
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
