@@ -128,10 +128,19 @@ final class NatsWire implements Wire, NatsParser.Listener {
         + subject.length
         + 1
         + (reply == null ? 0 : reply.length + 1)
-        + Integer.toString(payloadLength).length()
+        + digits(payloadLength)
         + 2
         + payloadLength
         + 2;
+  }
+
+  private static int digits(int v) {
+    int n = 1;
+    while (v >= 10) {
+      v /= 10;
+      n++;
+    }
+    return n;
   }
 
   private static void writeDecimal(ByteBuf out, int v) {

@@ -83,27 +83,33 @@ final class Payload {
 
   /**
    * Reads the send time (as a {@link System#nanoTime()} value) from a packet, trying {@code
-   * hint} (the offset of the digits) first and else searching for {@code ,"t":}. Returns {@code
-   * Long.MIN_VALUE} when the packet holds no stamp.
+   * hint} (the offset of the digits) first and else searching for {@code ,"t":}. {@code scratch}
+   * is the caller's buffer of at least {@link #SCRATCH} bytes (one copy out of a direct buffer is
+   * cheaper than 20 bounds-checked reads). Returns {@code Long.MIN_VALUE} when the packet holds no
+   * stamp.
    */
-  static long readStamp(ByteBuf buf, int index, int length, int hint) {
-    int at = -1;
-    if (hint > 0
-        && hint + T_DIGITS <= length
-        && buf.getByte(index + hint - 1) == ':'
-        && buf.getByte(index + hint - 2) == '"'
-        && buf.getByte(index + hint - 3) == 't') {
-      at = hint;
-    } else {
-      at = find(buf, index, length);
-      if (at < 0 || at + T_DIGITS > length) {
-        return Long.MIN_VALUE;
+  static long readStamp(ByteBuf buf, int index, int length, int hint, byte[] scratch) {
+    int at;
+    if (hint >= 3 && hint + T_DIGITS <= length) {
+      buf.getBytes(index + hint - 3, scratch, 0, T_DIGITS + 3);
+      if (scratch[0] == 't' && scratch[1] == '"' && scratch[2] == ':') {
+        return parse(scratch, 3);
       }
     }
+    at = find(buf, index, length);
+    if (at < 0 || at + T_DIGITS > length) {
+      return Long.MIN_VALUE;
+    }
+    buf.getBytes(index + at, scratch, 0, T_DIGITS);
+    return parse(scratch, 0);
+  }
+
+  static final int SCRATCH = T_DIGITS + 3;
+
+  private static long parse(byte[] b, int from) {
     long v = 0;
-    int p = index + at;
-    for (int i = 0; i < T_DIGITS; i++) {
-      int d = buf.getByte(p + i) - '0';
+    for (int i = from; i < from + T_DIGITS; i++) {
+      int d = b[i] - '0';
       if (d < 0 || d > 9) {
         return Long.MIN_VALUE;
       }

@@ -13,6 +13,7 @@ final class Receiver extends BenchConn {
   private final boolean acking;
   private final int stampOffset;
   private final Histogram histogram;
+  private final byte[] scratch = new byte[Payload.SCRATCH];
 
   /** All deliveries (warm-up too); written on the event loop only. */
   private long received;
@@ -44,7 +45,7 @@ final class Receiver extends BenchConn {
     received++;
     if (now >= run.measureStart && now < run.measureEnd) {
       delivered++;
-      long sentAt = Payload.readStamp(buf, index, length, stampOffset);
+      long sentAt = Payload.readStamp(buf, index, length, stampOffset, scratch);
       if (sentAt == Long.MIN_VALUE) {
         run.error(name + ": a delivered packet carries no send time: " + hex(buf, index, length));
       } else if (histogram != null) {

@@ -1,5 +1,6 @@
 package io.qmsgbus.cli;
 
+import io.qmsgbus.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,6 +14,8 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       PubCommand.class,
       SubCommand.class,
+      StatsCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
@@ -20,7 +23,8 @@ import picocli.CommandLine.Command;
       "Examples:",
       "  qmsgbus server                       # listen on ws://127.0.0.1:8081/",
       "  qmsgbus sub skill1                   # print packets of skill1, acking each",
-      "  qmsgbus pub skill1 '{\"temp\": 21.5}'  # publish one packet"
+      "  qmsgbus pub skill1 '{\"temp\": 21.5}'  # publish one packet",
+      "  qmsgbus stats --watch                # connections, rates, skills, clients"
     })
 public final class Main implements Runnable {
 

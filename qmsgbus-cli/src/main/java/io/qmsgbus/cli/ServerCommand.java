@@ -1,5 +1,6 @@
 package io.qmsgbus.cli;
 
+import io.qmsgbus.admin.AdminServer;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.transport.BusServer;
 import java.nio.file.Path;
@@ -16,20 +17,23 @@ import picocli.CommandLine.Option;
     name = "server",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the bus. Prints 'listening on ws://HOST:PORT/' on stdout once it accepts connections.",
-      "Settings come from the defaults, then --config FILE, then --set, then --host/--port."
+      "Runs the bus. Prints 'listening on ws://HOST:PORT/' on stdout once it accepts connections,",
+      "then 'admin on http://HOST:PORT/' for the admin listener (health, /metrics, JSON API and",
+      "the web console; default 127.0.0.1:8082, --admin-port 0 turns it off).",
+      "Settings come from the defaults, then --config FILE, then --set, then the options."
     },
     footer = {
       "",
       "Examples:",
       "  qmsgbus server",
       "  qmsgbus server --port 9000",
+      "  qmsgbus server --admin-port 9090       # console on http://127.0.0.1:9090/",
       "  qmsgbus server --config qmsgbus.properties --set maxQueuePackets=1000",
       "",
       "Config file: Java properties, one 'key = value' per line, '#' comments. Keys:",
       "  host, port, maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes,",
       "  overflowPolicy (drop-oldest|drop-newest|disconnect), maxRegistrations,",
-      "  maxConnections, idleTimeoutSeconds, ioThreads"
+      "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -40,6 +44,19 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--port", description = "Port to listen on (default 8081; 0 = a free port).")
   Integer port;
+
+  @Option(
+      names = "--admin-host",
+      description = "Address of the admin listener (default 127.0.0.1; other addresses expose it).")
+  String adminHost;
+
+  @Option(
+      names = "--admin-port",
+      description = {
+        "Port of the admin listener (default 8082; 0 = no admin listener).",
+        "With --port 0 and no admin port set, the admin listener takes a free port too."
+      })
+  Integer adminPort;
 
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
@@ -66,6 +83,12 @@ final class ServerCommand implements Callable<Integer> {
       if (port != null) {
         cfg = cfg.withPort(port);
       }
+      if (adminHost != null || adminPort != null) {
+        cfg =
+            cfg.withAdmin(
+                adminHost != null ? adminHost : cfg.adminHost(),
+                adminPort != null ? adminPort : cfg.adminPort());
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 2;
@@ -77,6 +100,27 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 1;
     }
+    // The admin port was chosen by the user (option, file or --set) rather than left at the default.
+    boolean adminChosen = adminPort != null || cfg.adminPort() != ServerConfig.defaults().adminPort();
+    AdminServer admin = null;
+    if (cfg.adminPort() != 0) {
+      // a bus on a free port (tests, several buses on one host) gets a free admin port as well
+      int wanted = cfg.port() == 0 && !adminChosen ? 0 : cfg.adminPort();
+      try {
+        admin = AdminServer.start(server, cfg.adminHost(), wanted);
+      } catch (IllegalStateException e) {
+        if (adminChosen) {
+          System.err.println("qmsgbus server: " + e.getMessage());
+          server.close();
+          return 1;
+        }
+        System.err.println(
+            "qmsgbus server: warning: no admin listener: "
+                + e.getMessage()
+                + " (use --admin-port to pick another, 0 to turn it off)");
+      }
+    }
+    AdminServer adminServer = admin;
     CountDownLatch stopped = new CountDownLatch(1);
     AtomicInteger signals = new AtomicInteger();
     Signals.onTerminate(
@@ -87,6 +131,9 @@ final class ServerCommand implements Callable<Integer> {
           Thread t =
               new Thread(
                   () -> {
+                    if (adminServer != null) {
+                      adminServer.close();
+                    }
                     server.close();
                     stopped.countDown();
                   },
@@ -94,6 +141,9 @@ final class ServerCommand implements Callable<Integer> {
           t.start();
         });
     System.out.println("listening on " + server.url());
+    if (adminServer != null) {
+      System.out.println("admin on " + adminServer.url());
+    }
     System.out.flush();
     stopped.await();
     return 0;

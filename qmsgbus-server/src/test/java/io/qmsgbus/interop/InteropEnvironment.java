@@ -65,7 +65,8 @@ final class InteropEnvironment {
     if (!pythonChecked) {
       pythonProblem =
           probe(
-              List.of(PYTHON, "-c", "import websocket, sys; sys.stdout.write(websocket.__version__)"),
+              List.of(
+                  PYTHON, "-c", "import websocket, sys; sys.stdout.write(websocket.__version__)"),
               PYTHON
                   + " cannot import websocket: install Debian's python3-websocket"
                   + " (apt-get install -y python3-websocket)");
@@ -74,12 +75,15 @@ final class InteropEnvironment {
     require(pythonProblem);
   }
 
-  /** Skips (developer machine) or fails (CI=true) unless node and clients/js/node_modules/ws exist. */
+  /**
+   * Skips (developer machine) or fails (CI=true) unless node and clients/js/node_modules/ws exist.
+   */
   static void requireNode() {
     if (!nodeChecked) {
       String problem =
           probe(List.of(NODE, "--version"), "no usable node on the PATH (Node 20 or later)");
-      if (problem == null && !Files.isRegularFile(jsDir().resolve("node_modules/ws/package.json"))) {
+      if (problem == null
+          && !Files.isRegularFile(jsDir().resolve("node_modules/ws/package.json"))) {
         problem = "clients/js/node_modules/ws is missing: run `npm ci` in clients/js";
       }
       nodeProblem = problem;
@@ -113,7 +117,8 @@ final class InteropEnvironment {
       }
       String output =
           new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return process.exitValue() == 0 ? null : problem + " (" + output + ")";
+      String lastLine = output.substring(output.lastIndexOf('\n') + 1);
+      return process.exitValue() == 0 ? null : problem + " (" + lastLine + ")";
     } catch (IOException e) {
       return problem + " (" + e.getMessage() + ")";
     } catch (InterruptedException e) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Starts the Java server in-process on a free loopback port for each test, and runs client
- * scripts against it as real processes, all of which are ended after the test.
+ * Starts the Java server in-process on a free loopback port for each test, and runs client scripts
+ * against it as real processes, all of which are ended after the test.
  */
 @Timeout(120)
 abstract class InteropTestBase {
@@ -108,8 +108,8 @@ abstract class InteropTestBase {
   }
 
   /**
-   * Has the driver send a control packet that changes nothing, with an id, and waits for the
-   * reply: everything the driver sent before has then been handled by the server.
+   * Has the driver send a control packet that changes nothing, with an id, and waits for the reply:
+   * everything the driver sent before has then been handled by the server.
    */
   static void sync(ScriptProcess driver, String id) {
     int before = driver.values("TEXT").size();
@@ -117,7 +117,8 @@ abstract class InteropTestBase {
     List<String> texts = driver.awaitValues("TEXT", before + 1, WAIT);
     String reply = texts.get(texts.size() - 1).replace(" ", "");
     if (!reply.equals("{\"id\":\"" + id + "\",\"ok\":true}")) {
-      throw new AssertionError("unexpected reply to sync " + id + ": " + reply + "\n" + driver.describe());
+      throw new AssertionError(
+          "unexpected reply to sync " + id + ": " + reply + "\n" + driver.describe());
     }
   }
 
@@ -127,7 +128,8 @@ abstract class InteropTestBase {
     for (String value : driver.values("DATA")) {
       String[] parts = value.split(" ", 2);
       if (!parts[0].equals("bytes")) {
-        throw new AssertionError("the deque got a " + parts[0] + ", not bytes\n" + driver.describe());
+        throw new AssertionError(
+            "the deque got a " + parts[0] + ", not bytes\n" + driver.describe());
       }
       String hex = parts.length > 1 ? parts[1] : "";
       result.add(new String(HEX.parseHex(hex), StandardCharsets.UTF_8));

@@ -7,9 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JavaScript client (clients/js/qmsgbus.js) and its examples under Node, with the pinned
- * {@code ws} package, against the Java server; and across languages with the seed's Python
- * scripts.
+ * The JavaScript client (clients/js/qmsgbus.js) and its examples under Node, with the pinned {@code
+ * ws} package, against the Java server; and across languages with the seed's Python scripts.
  */
 class JavaScriptInteropTest extends InteropTestBase {
 
@@ -52,8 +51,26 @@ class JavaScriptInteropTest extends InteropTestBase {
       expected.add("{\"skill\":\"js\",\"payload\":\"js-" + i + "\"}");
     }
     assertThat(sent).containsExactlyElementsOf(expected);
-    assertThat(receiver.values("RECEIVED")).as(receiver.describe()).containsExactlyElementsOf(expected);
+    assertThat(receiver.values("RECEIVED"))
+        .as(receiver.describe())
+        .containsExactlyElementsOf(expected);
     assertThat(receiver.values("DONE")).containsExactly("received=" + n);
+  }
+
+  /**
+   * qmsgbus.js loaded as a browser's script tag loads it (a global, no module system, a global
+   * WebSocket), as examples/browser.html does.
+   */
+  @Test
+  void browserStyleGlobalModule() {
+    ScriptProcess page = node("js-browser-global", "test/browser-global.js", "--count", "3");
+    assertThat(page.awaitExit(WAIT)).as(page.describe()).isZero();
+    assertThat(page.values("RECEIVED"))
+        .as(page.describe())
+        .containsExactly(
+            "{\"skill\":\"browser\",\"payload\":\"from-page-1\"} bytes=43",
+            "{\"skill\":\"browser\",\"payload\":\"from-page-2\"} bytes=43",
+            "{\"skill\":\"browser\",\"payload\":\"from-page-3\"} bytes=43");
   }
 
   @Test

@@ -25,11 +25,13 @@ class PythonBufferingFastPushInteropTest extends InteropTestBase {
   @ValueSource(booleans = {false, true})
   void bufferingThenGetResendsTheKeptPacket(boolean literal) {
     List<String> args =
-        new ArrayList<>(List.of("--sync", "--count", "2", "--gets", "2", "--timeout", SCRIPT_TIMEOUT));
+        new ArrayList<>(
+            List.of("--sync", "--count", "2", "--gets", "2", "--timeout", SCRIPT_TIMEOUT));
     if (literal) {
       args.add("--literal"); // sends {'buffering' : True}, {'register':'skill1'}, {'get':''}, ...
     }
-    ScriptProcess receiver = python("buffering", "examples/buffering.py", args.toArray(new String[0]));
+    ScriptProcess receiver =
+        python("buffering", "examples/buffering.py", args.toArray(new String[0]));
     receiver.awaitValue("READY", WAIT);
     ScriptProcess sender =
         python("sender", "examples/sender.py", "--count", "2", "--payload", "kept-{n}");
@@ -38,7 +40,9 @@ class PythonBufferingFastPushInteropTest extends InteropTestBase {
     assertThat(receiver.awaitExit(WAIT)).as(receiver.describe()).isZero();
     String p1 = pyPacket("skill1", "kept-1");
     String p2 = pyPacket("skill1", "kept-2");
-    assertThat(receiver.lines().stream().filter(l -> l.startsWith("RECEIVED ") || l.startsWith("AGAIN ")))
+    assertThat(
+            receiver.lines().stream()
+                .filter(l -> l.startsWith("RECEIVED ") || l.startsWith("AGAIN ")))
         .as(receiver.describe())
         .containsExactly(
             "RECEIVED " + p1,
@@ -55,14 +59,22 @@ class PythonBufferingFastPushInteropTest extends InteropTestBase {
   void fastPushDeliversWithoutAcks(boolean literal) {
     int n = 8;
     List<String> args =
-        new ArrayList<>(List.of("--sync", "--count", Integer.toString(n), "--timeout", SCRIPT_TIMEOUT));
+        new ArrayList<>(
+            List.of("--sync", "--count", Integer.toString(n), "--timeout", SCRIPT_TIMEOUT));
     if (literal) {
       args.add("--literal"); // sends {'fastpush' : True} and {'register':'skill1'}
     }
-    ScriptProcess receiver = python("fastpush", "examples/fastpush.py", args.toArray(new String[0]));
+    ScriptProcess receiver =
+        python("fastpush", "examples/fastpush.py", args.toArray(new String[0]));
     receiver.awaitValue("READY", WAIT);
     ScriptProcess sender =
-        python("sender", "examples/sender.py", "--count", Integer.toString(n), "--payload", "fast-{n}");
+        python(
+            "sender",
+            "examples/sender.py",
+            "--count",
+            Integer.toString(n),
+            "--payload",
+            "fast-{n}");
     assertThat(sender.awaitExit(WAIT)).as(sender.describe()).isZero();
 
     assertThat(receiver.awaitExit(WAIT)).as(receiver.describe()).isZero();
@@ -70,13 +82,15 @@ class PythonBufferingFastPushInteropTest extends InteropTestBase {
     for (int i = 1; i <= n; i++) {
       expected.add(pyPacket("skill1", "fast-" + i));
     }
-    assertThat(receiver.values("RECEIVED")).as(receiver.describe()).containsExactlyElementsOf(expected);
+    assertThat(receiver.values("RECEIVED"))
+        .as(receiver.describe())
+        .containsExactlyElementsOf(expected);
   }
 
   /**
-   * Step by step: GET without buffering sends nothing; {'buffering' : True} (the literal) makes
-   * the next packet kept, and GET re-sends it as often as asked without being an ACK;
-   * {'buffering' : False} drops it.
+   * Step by step: GET without buffering sends nothing; {'buffering' : True} (the literal) makes the
+   * next packet kept, and GET re-sends it as often as asked without being an ACK; {'buffering' :
+   * False} drops it.
    */
   @Test
   void getFollowsTheBufferingFlag() {

@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a seed-API Python client (WebSocketClientQ on Debian's python3-websocket) gets, frame by
- * frame, driven step by step through clients/python/tests/driver.py: exact bytes, always as
- * binary, into the deque; one packet per ACK; replies and errors never in the deque. Mixed with
- * a bare JDK WebSocket where the Java side's view is the point.
+ * frame, driven step by step through clients/python/tests/driver.py: exact bytes, always as binary,
+ * into the deque; one packet per ACK; replies and errors never in the deque. Mixed with a bare JDK
+ * WebSocket where the Java side's view is the point.
  */
 class PythonDeliveryInteropTest extends InteropTestBase {
 
@@ -65,7 +65,15 @@ class PythonDeliveryInteropTest extends InteropTestBase {
     java.sync();
 
     ScriptProcess sender =
-        python("sender", "examples/sender.py", "--skill", "mixed", "--count", "3", "--payload", "p-{n}");
+        python(
+            "sender",
+            "examples/sender.py",
+            "--skill",
+            "mixed",
+            "--count",
+            "3",
+            "--payload",
+            "p-{n}");
     assertThat(sender.awaitExit(WAIT)).as(sender.describe()).isZero();
     List<String> sent = sender.values("SENT");
     assertThat(sent).hasSize(3);
@@ -108,9 +116,9 @@ class PythonDeliveryInteropTest extends InteropTestBase {
   }
 
   /**
-   * The delivery window is one packet: a receiver that does not ACK gets exactly one; each ACK
-   * lets exactly one more through; an ACK with nothing in flight changes nothing; with the queue
-   * empty the next packet goes out at once.
+   * The delivery window is one packet: a receiver that does not ACK gets exactly one; each ACK lets
+   * exactly one more through; an ACK with nothing in flight changes nothing; with the queue empty
+   * the next packet goes out at once.
    */
   @Test
   void ackPacingIsAWindowOfOne() {
@@ -189,7 +197,8 @@ class PythonDeliveryInteropTest extends InteropTestBase {
     // still connected and working: a data packet to its own skill comes back, as data
     client.send("binary {\"skill\": \"quiet\", \"payload\": \"still here\"}");
     client.awaitValues("DATA", 1, WAIT);
-    assertThat(dataTexts(client)).containsExactly("{\"skill\": \"quiet\", \"payload\": \"still here\"}");
+    assertThat(dataTexts(client))
+        .containsExactly("{\"skill\": \"quiet\", \"payload\": \"still here\"}");
   }
 
   private static String packet(int i) {

@@ -1,17 +1,22 @@
 package io.qmsgbus.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.qmsgbus.client.WebSocketClientQ;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The seed's own send/receive flow, run as the seed's Python programs (clients/python/examples/)
- * on Debian's python3-websocket against the Java server: what the receivers print is what they
- * got.
+ * The seed's own send/receive flow, run as the seed's Python programs (clients/python/examples/) on
+ * Debian's python3-websocket against the Java server: what the receivers print is what they got.
  */
 class PythonSeedFlowInteropTest extends InteropTestBase {
 
@@ -77,12 +82,7 @@ class PythonSeedFlowInteropTest extends InteropTestBase {
     receiver.awaitValue("READY", WAIT);
     ScriptProcess sender =
         python(
-            "sender",
-            "examples/sender.py",
-            "--count",
-            Integer.toString(n),
-            "--payload",
-            "msg-{n}");
+            "sender", "examples/sender.py", "--count", Integer.toString(n), "--payload", "msg-{n}");
     assertThat(sender.awaitExit(WAIT)).as(sender.describe()).isZero();
 
     assertThat(receiver.awaitExit(WAIT)).as(receiver.describe()).isZero();
@@ -125,8 +125,8 @@ class PythonSeedFlowInteropTest extends InteropTestBase {
   }
 
   /**
-   * Several receivers and several senders per skill: every receiver of a skill gets every packet
-   * of that skill (each sender's in order) and none of another skill.
+   * Several receivers and several senders per skill: every receiver of a skill gets every packet of
+   * that skill (each sender's in order) and none of another skill.
    */
   @Test
   void severalReceiversAndSendersPerSkill() {
@@ -213,6 +213,66 @@ class PythonSeedFlowInteropTest extends InteropTestBase {
     assertThat(skill2Receiver.values("RECEIVED"))
         .as(skill2Receiver.describe())
         .containsExactlyElementsOf(packets("skill2", "c", perSender));
+  }
+
+  /**
+   * The seed API in both languages: the Java {@code WebSocketClientQ} (qmsgbus-client) sends to the
+   * Python seed receiver, and receives, with the seed's pop-and-ACK loop, from the Python seed
+   * sender.
+   */
+  @Test
+  void javaSeedClientAndPythonSeedClientsTalk() {
+    Deque<byte[]> q = new ConcurrentLinkedDeque<>();
+    List<String> texts = new CopyOnWriteArrayList<>();
+    WebSocketClientQ ws = new WebSocketClientQ(q, "127.0.0.1", port, "/");
+    ws.setTextListener(texts::add);
+    Thread runner = new Thread(ws::runForever, "java-seed-client");
+    runner.setDaemon(true);
+    runner.start();
+    track(ws::close);
+    await().atMost(WAIT).until(ws::isConnected);
+
+    // Java -> Python
+    ScriptProcess receiver =
+        python(
+            "receiver",
+            "examples/receiver.py",
+            "--sync",
+            "--count",
+            "2",
+            "--timeout",
+            SCRIPT_TIMEOUT);
+    receiver.awaitValue("READY", WAIT);
+    assertThat(ws.emitBinary(pyPacket("skill1", "from-java-1").getBytes(StandardCharsets.UTF_8)))
+        .isTrue();
+    assertThat(ws.emitBinary(pyPacket("skill1", "from-java-2").getBytes(StandardCharsets.UTF_8)))
+        .isTrue();
+    assertThat(receiver.awaitExit(WAIT)).as(receiver.describe()).isZero();
+    assertThat(receiver.values("RECEIVED"))
+        .containsExactly(pyPacket("skill1", "from-java-1"), pyPacket("skill1", "from-java-2"));
+
+    // Python -> Java
+    assertThat(ws.emitText("{'register':'java'}")).isTrue();
+    assertThat(ws.emitText("{\"register\":\"java\",\"id\":\"ready\"}")).isTrue();
+    await().atMost(WAIT).until(() -> texts.stream().anyMatch(t -> t.contains("\"ready\"")));
+    ScriptProcess sender =
+        python(
+            "sender",
+            "examples/sender.py",
+            "--skill",
+            "java",
+            "--count",
+            "3",
+            "--payload",
+            "py-{n}");
+    assertThat(sender.awaitExit(WAIT)).as(sender.describe()).isZero();
+    List<String> got = new ArrayList<>();
+    while (got.size() < 3) {
+      await().atMost(WAIT).until(() -> !q.isEmpty());
+      got.add(new String(q.pollFirst(), StandardCharsets.UTF_8));
+      assertThat(ws.emitText("{\"ack\":\"\"}")).isTrue();
+    }
+    assertThat(got).containsExactlyElementsOf(sender.values("SENT"));
   }
 
   private static List<String> packets(String skill, String prefix, int n) {

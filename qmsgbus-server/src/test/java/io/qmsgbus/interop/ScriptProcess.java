@@ -110,7 +110,15 @@ final class ScriptProcess implements AutoCloseable {
           .until(() -> values(prefix).size() >= n || !process.isAlive());
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(
-          name + " did not print " + n + " '" + prefix + "' line(s) within " + timeout + "\n" + describe(),
+          name
+              + " did not print "
+              + n
+              + " '"
+              + prefix
+              + "' line(s) within "
+              + timeout
+              + "\n"
+              + describe(),
           e);
     }
     List<String> values = values(prefix);

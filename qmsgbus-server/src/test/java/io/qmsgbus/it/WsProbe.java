@@ -43,7 +43,7 @@ public final class WsProbe implements AutoCloseable {
   }
 
   public WsProbe sendText(String s) {
-    ws.sendText(s, true).orTimeout(5, TimeUnit.SECONDS).join();
+    ws.sendText(s, true).orTimeout(30, TimeUnit.SECONDS).join();
     return this;
   }
 
@@ -52,7 +52,7 @@ public final class WsProbe implements AutoCloseable {
   }
 
   public WsProbe sendBinary(byte[] b) {
-    ws.sendBinary(ByteBuffer.wrap(b), true).orTimeout(5, TimeUnit.SECONDS).join();
+    ws.sendBinary(ByteBuffer.wrap(b), true).orTimeout(30, TimeUnit.SECONDS).join();
     return this;
   }
 
@@ -63,11 +63,11 @@ public final class WsProbe implements AutoCloseable {
   }
 
   public String nextText() {
-    return poll(text, 5);
+    return poll(text, 15);
   }
 
   public String nextBinary() {
-    byte[] b = poll(binary, 5);
+    byte[] b = poll(binary, 15);
     return new String(b, StandardCharsets.UTF_8);
   }
 

@@ -1,0 +1,222 @@
+package io.qmsgbus.admin;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admin HTTP connection. Requests are answered in the order they came (a connection may send
+ * the next before the last is answered); the slow parts run on the admin thread.
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
+
+  private static final ExpositionFormats FORMATS = ExpositionFormats.init();
+
+  /** The console's only sources are the admin port itself and the bus's WebSocket. */
+  private static final String CSP =
+      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
+          + "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final String JSON = "application/json";
+
+  /** Clients listed by {@code /api/clients} unless {@code ?limit=} says otherwise. */
+  static final int DEFAULT_CLIENT_LIMIT = 1000;
+
+  record Response(HttpResponseStatus status, String contentType, byte[] body, String cache) {
+    static Response text(HttpResponseStatus status, String body) {
+      return new Response(status, TEXT, body.getBytes(StandardCharsets.UTF_8), "no-store");
+    }
+
+    static Response json(byte[] body) {
+      return new Response(HttpResponseStatus.OK, JSON, body, "no-store");
+    }
+  }
+
+  private final AdminServer admin;
+
+  /** The last request's answer; the next is written after it. Touched on the channel's loop. */
+  private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+  AdminHandler(AdminServer admin) {
+    this.admin = admin;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    HttpVersion version = req.protocolVersion();
+    if (!req.decoderResult().isSuccess()) {
+      write(ctx, Response.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false, false, version);
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean head = HttpMethod.HEAD.equals(req.method());
+    CompletableFuture<Response> answer;
+    try {
+      answer = route(req);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Response> ready = answer;
+    previous =
+        previous
+            .thenCompose(v -> ready)
+            .handle((r, e) -> r != null ? r : failure(e))
+            .thenAccept(r -> write(ctx, r, head, keepAlive, version));
+  }
+
+  private CompletableFuture<Response> route(FullHttpRequest req) {
+    HttpMethod method = req.method();
+    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+      return done(Response.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD\n"));
+    }
+    QueryStringDecoder query = new QueryStringDecoder(req.uri());
+    String path = query.path();
+    switch (path) {
+      case "/healthz":
+        return done(Response.text(HttpResponseStatus.OK, "ok\n"));
+      case "/readyz":
+        return done(
+            admin.ready()
+                ? Response.text(HttpResponseStatus.OK, "ready\n")
+                : Response.text(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "not ready: not accepting connections (stopping or at the connection limit)\n"));
+      case "/metrics":
+        String accept = req.headers().get(HttpHeaderNames.ACCEPT);
+        return admin.snapshots().thenApplyAsync(clients -> metrics(accept, clients), admin.worker());
+      case "/api/stats":
+        boolean history = query.parameters().containsKey("history");
+        return admin
+            .snapshots()
+            .thenApplyAsync(
+                clients -> Response.json(admin.json().stats(clients, admin.ready(), history)),
+                admin.worker());
+      case "/api/clients":
+        int limit = intParam(query, "limit", DEFAULT_CLIENT_LIMIT);
+        return admin
+            .snapshots()
+            .thenApplyAsync(clients -> Response.json(admin.json().clients(clients, limit)), admin.worker());
+      case "/api/skills":
+        return CompletableFuture.supplyAsync(() -> Response.json(admin.json().skills()), admin.worker());
+      default:
+        StaticAssets.Asset asset = admin.assets().get(path);
+        if (asset != null) {
+          return done(new Response(HttpResponseStatus.OK, asset.contentType(), asset.body(), "no-cache"));
+        }
+        return done(Response.text(HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n"));
+    }
+  }
+
+  private Response metrics(String accept, List<io.qmsgbus.session.SessionSnapshot> clients) {
+    ExpositionFormatWriter writer = accept == null ? null : FORMATS.findWriter(accept);
+    if (writer == null || !writer.isAvailable()) {
+      writer = FORMATS.getPrometheusTextFormatWriter();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+    try {
+      writer.write(out, admin.exporter().scrape(clients));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String type = writer.getContentType();
+    if (writer instanceof PrometheusTextFormatWriter && !type.contains("charset")) {
+      type += "; charset=utf-8";
+    }
+    return new Response(HttpResponseStatus.OK, type, out.toByteArray(), "no-store");
+  }
+
+  private static int intParam(QueryStringDecoder query, String name, int otherwise) {
+    List<String> values = query.parameters().get(name);
+    if (values == null || values.isEmpty()) {
+      return otherwise;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(values.get(0)));
+    } catch (NumberFormatException e) {
+      return otherwise;
+    }
+  }
+
+  private static CompletableFuture<Response> done(Response r) {
+    return CompletableFuture.completedFuture(r);
+  }
+
+  private static Response failure(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof RejectedExecutionException) {
+      return Response.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n");
+    }
+    log.warn("admin request failed", cause);
+    return Response.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n");
+  }
+
+  private static void write(
+      ChannelHandlerContext ctx, Response r, boolean head, boolean keepAlive, HttpVersion version) {
+    ByteBuf content =
+        head || r.body().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body());
+    FullHttpResponse res = new DefaultFullHttpResponse(version, r.status(), content);
+    res.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
+        .set(HttpHeaderNames.CACHE_CONTROL, r.cache())
+        .set("X-Content-Type-Options", "nosniff");
+    if (r.status() == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+      res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+    }
+    if (r.contentType().startsWith("text/html")) {
+      res.headers()
+          .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP)
+          .set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY")
+          .set("Referrer-Policy", "no-referrer");
+    }
+    HttpUtil.setContentLength(res, r.body().length);
+    HttpUtil.setKeepAlive(res, keepAlive);
+    ChannelFuture f = ctx.writeAndFlush(res);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      super.userEventTriggered(ctx, evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("admin connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,220 @@
+package io.qmsgbus.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.qmsgbus.metrics.BusMetrics;
+import io.qmsgbus.metrics.SkillStats;
+import io.qmsgbus.session.SessionSnapshot;
+import io.qmsgbus.transport.BusServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON API's documents: {@code /api/stats}, {@code /api/clients}, {@code /api/skills}. */
+final class AdminJson {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final BusServer bus;
+  private final RateSampler rates;
+  private final long startedAtMillis;
+
+  AdminJson(BusServer bus, RateSampler rates, long startedAtMillis) {
+    this.bus = bus;
+    this.rates = rates;
+    this.startedAtMillis = startedAtMillis;
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] render(Body body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** {@code /api/stats}: the bus as a whole. */
+  byte[] stats(List<SessionSnapshot> clients, boolean ready, boolean withHistory) {
+    BusMetrics m = bus.metrics();
+    RateSampler.Rates r = rates.current();
+    long now = System.currentTimeMillis();
+    return render(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("wsUrl", bus.url());
+          g.writeBooleanField("ready", ready);
+          g.writeNumberField("startedAtMillis", startedAtMillis);
+          g.writeNumberField("uptimeSeconds", (now - startedAtMillis) / 1000);
+          g.writeNumberField("timeMillis", now);
+
+          g.writeObjectFieldStart("connections");
+          g.writeNumberField("current", m.connections.get());
+          g.writeNumberField("total", m.connectionsTotal.sum());
+          g.writeNumberField("refused", m.connectionsRefused.sum());
+          g.writeNumberField("max", bus.config().maxConnections());
+          g.writeEndObject();
+
+          g.writeObjectFieldStart("packets");
+          g.writeNumberField("in", RateSampler.dataIn(m));
+          g.writeNumberField("sent", m.packetsDelivered.sum());
+          g.writeNumberField("dropped", m.packetsDropped.sum());
+          g.writeNumberField("unrouted", m.packetsUnrouted.sum());
+          g.writeNumberField("controls", m.controls.sum());
+          g.writeNumberField("framesIn", m.packetsIn.sum());
+          g.writeEndObject();
+
+          g.writeObjectFieldStart("bytes");
+          g.writeNumberField("in", m.bytesIn.sum());
+          g.writeNumberField("out", m.bytesOut.sum());
+          g.writeEndObject();
+
+          g.writeObjectFieldStart("rates");
+          g.writeNumberField("in", round(r.in()));
+          g.writeNumberField("out", round(r.out()));
+          g.writeNumberField("dropped", round(r.dropped()));
+          g.writeNumberField("bytesIn", round(r.bytesIn()));
+          g.writeNumberField("bytesOut", round(r.bytesOut()));
+          g.writeNumberField("atMillis", r.atMillis());
+          g.writeEndObject();
+
+          g.writeObjectFieldStart("errors");
+          g.writeNumberField("badInput", m.badInput.sum());
+          g.writeNumberField("rateLimited", m.rateLimited.sum());
+          g.writeNumberField("refused", m.connectionsRefused.sum());
+          g.writeEndObject();
+
+          long queued = 0;
+          long queuedBytes = 0;
+          int maxDepth = 0;
+          int inFlight = 0;
+          for (SessionSnapshot s : clients) {
+            queued += s.queued();
+            queuedBytes += s.queuedBytes();
+            maxDepth = Math.max(maxDepth, s.queued());
+            inFlight += s.inFlight() ? 1 : 0;
+          }
+          g.writeObjectFieldStart("queues");
+          g.writeNumberField("packets", queued);
+          g.writeNumberField("bytes", queuedBytes);
+          g.writeNumberField("maxDepth", maxDepth);
+          g.writeNumberField("inFlight", inFlight);
+          g.writeEndObject();
+
+          g.writeObjectFieldStart("ackLatency");
+          g.writeNumberField("count", m.ackLatency.count());
+          long count = m.ackLatency.count();
+          g.writeNumberField(
+              "meanMillis", count == 0 ? 0 : round(m.ackLatency.sumSeconds() * 1000 / count));
+          g.writeNumberField("p50Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.5)));
+          g.writeNumberField("p90Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.9)));
+          g.writeNumberField("p99Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.99)));
+          g.writeEndObject();
+
+          g.writeNumberField("skills", bus.router().receiverCounts().size());
+
+          if (withHistory) {
+            g.writeArrayFieldStart("history");
+            for (RateSampler.Point p : rates.history()) {
+              g.writeStartObject();
+              g.writeNumberField("t", p.atMillis());
+              g.writeNumberField("in", round(p.in()));
+              g.writeNumberField("out", round(p.out()));
+              g.writeNumberField("dropped", round(p.dropped()));
+              g.writeNumberField("connections", p.connections());
+              g.writeEndObject();
+            }
+            g.writeEndArray();
+          }
+          g.writeEndObject();
+        });
+  }
+
+  /** {@code /api/clients}: every client (up to {@code limit}), by id. */
+  byte[] clients(List<SessionSnapshot> clients, int limit) {
+    long now = System.currentTimeMillis();
+    return render(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("count", clients.size());
+          g.writeBooleanField("truncated", clients.size() > limit);
+          g.writeArrayFieldStart("clients");
+          int n = 0;
+          for (SessionSnapshot s : clients) {
+            if (n++ >= limit) {
+              break;
+            }
+            g.writeStartObject();
+            g.writeNumberField("id", s.id());
+            g.writeStringField("remoteAddress", s.remoteAddress());
+            g.writeNumberField("connectedAtMillis", s.connectedAtMillis());
+            g.writeStringField("connectedSince", Instant.ofEpochMilli(s.connectedAtMillis()).toString());
+            g.writeNumberField("connectedSeconds", Math.max(0, (now - s.connectedAtMillis()) / 1000));
+            g.writeArrayFieldStart("skills");
+            for (String skill : s.skills().stream().sorted().toList()) {
+              g.writeString(skill);
+            }
+            g.writeEndArray();
+            g.writeBooleanField("buffering", s.buffering());
+            g.writeBooleanField("fastpush", s.fastpush());
+            g.writeBooleanField("inFlight", s.inFlight());
+            g.writeNumberField("queued", s.queued());
+            g.writeNumberField("queuedBytes", s.queuedBytes());
+            g.writeNumberField("sent", s.sent());
+            g.writeNumberField("acked", s.acked());
+            g.writeNumberField("dropped", s.dropped());
+            g.writeNumberField("lastAckAgeMillis", s.lastAckAgeMillis());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /** {@code /api/skills}: every skill that has receivers or has seen traffic, by name. */
+  byte[] skills() {
+    Map<String, Integer> receivers = bus.router().receiverCounts();
+    Map<String, SkillStats> stats = bus.metrics().skills();
+    TreeMap<String, Boolean> names = new TreeMap<>();
+    receivers.keySet().forEach(k -> names.put(k, Boolean.TRUE));
+    stats.keySet().forEach(k -> names.put(k, Boolean.TRUE));
+    RateSampler.Rates r = rates.current();
+    return render(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("count", names.size());
+          g.writeArrayFieldStart("skills");
+          for (String name : names.keySet()) {
+            SkillStats s = stats.get(name);
+            double[] rate = r.skill(name);
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeNumberField("receivers", receivers.getOrDefault(name, 0));
+            g.writeNumberField("in", s == null ? 0 : s.in.sum());
+            g.writeNumberField("out", s == null ? 0 : s.out.sum());
+            g.writeNumberField("dropped", s == null ? 0 : s.dropped.sum());
+            g.writeNumberField("unrouted", s == null ? 0 : s.unrouted.sum());
+            g.writeNumberField("rateIn", round(rate[0]));
+            g.writeNumberField("rateOut", round(rate[1]));
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /** Two decimals are plenty for rates and milliseconds, and keep the documents small. */
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
