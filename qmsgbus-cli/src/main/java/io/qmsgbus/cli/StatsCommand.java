@@ -113,6 +113,9 @@ final class StatsCommand implements Callable<Integer> {
   }
 
   private static String message(Exception e) {
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused (is the server running, with its admin listener on?)";
+    }
     String m = e.getMessage();
     return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }

@@ -48,6 +48,12 @@ import java.util.function.LongFunction;
  * with exponential backoff and re-applies the registrations and flags the server had confirmed,
  * then runs the {@link #onReconnect} callback. Messages in flight when the connection dropped are
  * lost (the server keeps nothing for a gone client). Publishing while disconnected fails.
+ *
+ * <p><b>Dead servers.</b> A server that stops answering without closing the connection (a crashed
+ * host, a pulled cable, a half-open TCP connection) is noticed by the {@linkplain Builder#liveness
+ * liveness check}: after 20 s without any frame from the server the client sends a WebSocket Ping,
+ * and if nothing arrives within 10 s after that it drops the connection, which then counts as
+ * lost (and is reconnected, if enabled).
  */
 public final class BusClient implements AutoCloseable {
 
@@ -58,6 +64,7 @@ public final class BusClient implements AutoCloseable {
   private final boolean autoAck;
   private final boolean reconnect;
   private final Backoff backoff;
+  private final Liveness liveness;
   private final HttpClient http = HttpClient.newHttpClient();
   private final PendingReplies pending;
   private final SessionState state = new SessionState();
@@ -84,6 +91,7 @@ public final class BusClient implements AutoCloseable {
     this.autoAck = b.autoAck;
     this.reconnect = b.reconnect;
     this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+    this.liveness = b.liveness;
     this.pending = new PendingReplies(b.requestTimeout);
     this.inbox = new Inbox(this::delivered, "qmsgbus-client-deliver");
   }
@@ -135,7 +143,8 @@ public final class BusClient implements AutoCloseable {
 
   private boolean open() throws BusException {
     Events events = new Events(connections.incrementAndGet());
-    CompletableFuture<WsConnection> opening = WsConnection.open(http, uri, connectTimeout, events);
+    CompletableFuture<WsConnection> opening =
+        WsConnection.open(http, uri, connectTimeout, liveness, events);
     WsConnection c;
     try {
       c = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -415,7 +424,7 @@ public final class BusClient implements AutoCloseable {
       return;
     }
     Events events = new Events(connections.incrementAndGet());
-    WsConnection.open(http, uri, connectTimeout, events)
+    WsConnection.open(http, uri, connectTimeout, liveness, events)
         .whenComplete(
             (c, error) -> {
               if (error != null) {
@@ -542,6 +551,7 @@ public final class BusClient implements AutoCloseable {
     private boolean reconnect = true;
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(30);
+    private Liveness liveness = Liveness.DEFAULT;
 
     private Builder() {}
 
@@ -615,6 +625,27 @@ public final class BusClient implements AutoCloseable {
       this.reconnect = enabled;
       this.initialBackoff = initialBackoff;
       this.maxBackoff = maxBackoff;
+      return this;
+    }
+
+    /**
+     * The dead-server check (default on: ping after 20 s, timeout 10 s). When nothing has been
+     * received from the server for {@code pingInterval}, the client sends a WebSocket Ping; if
+     * nothing at all (the Pong or any other frame) arrives within {@code pongTimeout} after that,
+     * the connection is dropped as lost, {@link BusClient#isConnected()} turns false, pending
+     * requests fail, and reconnecting starts (if enabled). Any received frame counts as a sign of
+     * life, so a busy connection is never pinged. A server that has gone silent is thus noticed
+     * within about {@code pingInterval + pongTimeout}.
+     *
+     * @param pingInterval silence before a Ping; {@link Duration#ZERO} turns the check off (a
+     *     silent connection is then kept for as long as TCP keeps it)
+     * @param pongTimeout how long to wait for an answer to the Ping; positive unless the check is
+     *     off
+     * @throws IllegalArgumentException if a time is negative, or {@code pongTimeout} is zero while
+     *     {@code pingInterval} is not
+     */
+    public Builder liveness(Duration pingInterval, Duration pongTimeout) {
+      this.liveness = Liveness.of(pingInterval, pongTimeout);
       return this;
     }
 

@@ -38,6 +38,10 @@ import java.util.function.Consumer;
  *
  * <p>This class does no reconnecting and no acknowledging of its own: like the seed, the
  * application decides. {@link BusClient} is the client that does both.
+ *
+ * <p>A server that stops answering without closing the connection (a crashed host, a half-open
+ * TCP connection) is noticed by the {@linkplain #setLiveness liveness check}, on by default: the
+ * connection is dropped and {@link #runForever} returns, so the application can call it again.
  */
 public final class WebSocketClientQ {
 
@@ -52,6 +56,7 @@ public final class WebSocketClientQ {
   private volatile boolean closed;
   private volatile WsConnection connection;
   private volatile Consumer<String> textListener = text -> {};
+  private volatile Liveness liveness = Liveness.DEFAULT;
 
   /**
    * Creates a client for {@code ws://host:port/path}; nothing happens until {@link #runForever}.
@@ -83,8 +88,8 @@ public final class WebSocketClientQ {
    * <p>Exactly: if {@link #close()} was already called, returns at once. Otherwise it opens one
    * connection (waiting at most the connect timeout); if that fails, it logs why and returns. Once
    * connected, {@link #isConnected()} is true and the call blocks until the connection ends, which
-   * happens when {@link #close()} is called, when the server closes it, or when the network fails;
-   * then it returns. It never reconnects by itself (like Python's {@code run_forever}); call it
+   * happens when {@link #close()} is called, when the server closes it, when the network fails,
+   * or when the server stops answering (see {@link #setLiveness}); then it returns. It never reconnects by itself (like Python's {@code run_forever}); call it
    * again to reconnect (server-side registrations and flags start afresh on a new connection).
    * Interrupting the thread drops the connection and returns with the interrupt flag set.
    *
@@ -171,6 +176,25 @@ public final class WebSocketClientQ {
     this.textListener = Objects.requireNonNull(listener, "listener");
   }
 
+  /**
+   * Sets the dead-server check (default on: ping after 20 s, timeout 10 s); it applies to
+   * connections opened by later {@link #runForever} calls. When nothing has been received for
+   * {@code pingInterval}, a WebSocket Ping is sent; if nothing at all (the Pong or any other
+   * frame) arrives within {@code pongTimeout} after that, the connection is dropped: {@link
+   * #isConnected()} turns false and {@link #runForever} returns. Any received frame counts as a
+   * sign of life, so a busy connection is never pinged.
+   *
+   * @param pingInterval silence before a Ping; {@link Duration#ZERO} turns the check off (a
+   *     silent connection is then kept for as long as TCP keeps it)
+   * @param pongTimeout how long to wait for an answer to the Ping; positive unless the check is
+   *     off
+   * @throws IllegalArgumentException if a time is negative, or {@code pongTimeout} is zero while
+   *     {@code pingInterval} is not
+   */
+  public void setLiveness(Duration pingInterval, Duration pongTimeout) {
+    this.liveness = Liveness.of(pingInterval, pongTimeout);
+  }
+
   /** The address this client connects to. */
   public URI uri() {
     return uri;
@@ -178,7 +202,7 @@ public final class WebSocketClientQ {
 
   private WsConnection connect() {
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, uri, connectTimeout, new Events());
+        WsConnection.open(http, uri, connectTimeout, liveness, new Events());
     try {
       return opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -10,11 +10,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
  * One open WebSocket: whole messages in (fragments reassembled), serialized sends out, one
  * end-of-connection signal. Both clients build on it; it knows nothing of the bus protocol.
+ *
+ * <p>Every received frame (data, Ping, Pong, Close) is counted and time-stamped, so that a {@link
+ * Liveness} check can tell a silent server from a dead one; Pings are answered by the JDK itself.
  */
 final class WsConnection {
 
@@ -57,15 +61,21 @@ final class WsConnection {
   /**
    * Opens a connection. The future fails if the TCP connect or the opening handshake fails or
    * takes longer than {@code timeout} (the JDK applies it to the whole handshake). {@code events}
-   * may be called before the future completes, and is never called if it fails.
+   * may be called before the future completes, and is never called if it fails. Once open, the
+   * connection is watched by {@code liveness} until it ends.
    */
   static CompletableFuture<WsConnection> open(
-      HttpClient http, URI uri, Duration timeout, Events events) {
+      HttpClient http, URI uri, Duration timeout, Liveness liveness, Events events) {
     Receiver receiver = new Receiver(events);
     return http.newWebSocketBuilder()
         .connectTimeout(timeout)
         .buildAsync(uri, receiver)
-        .thenApply(ws -> new WsConnection(ws, receiver));
+        .thenApply(
+            ws -> {
+              WsConnection c = new WsConnection(ws, receiver);
+              liveness.watch(c, uri.toString());
+              return c;
+            });
   }
 
   /** Sends a TEXT message after every earlier send; the future completes once it is written. */
@@ -103,6 +113,30 @@ final class WsConnection {
     return IN_CALLBACK.get() != null;
   }
 
+  /**
+   * Sends a WebSocket Ping with an empty payload, outside the data send chain (control frames may
+   * go between data frames, so a large pending send does not hold it back). The JDK allows one
+   * Ping or Pong in flight; if one still is, this Ping is skipped. Never fails: the future is
+   * ignored, the Pong (or its absence) is what matters.
+   */
+  void sendPing() {
+    try {
+      socket.sendPing(ByteBuffer.allocate(0));
+    } catch (RuntimeException e) {
+      // as good as a lost Ping: the liveness check sees no answer and drops the connection
+    }
+  }
+
+  /** How many frames have been received so far (each fragment, Ping, Pong and Close counts). */
+  long receivedCount() {
+    return receiver.received.get();
+  }
+
+  /** When the last frame was received ({@link System#nanoTime}); the opening time if none yet. */
+  long lastReceivedNanos() {
+    return receiver.lastReceived;
+  }
+
   /** Drops the connection at once, without a closing handshake. Idempotent. */
   void abort() {
     socket.abort();
@@ -113,6 +147,11 @@ final class WsConnection {
   /** Tells whether the connection can still send. */
   boolean isOpen() {
     return !receiver.closed.isDone() && !socket.isOutputClosed();
+  }
+
+  /** Tells whether the connection has ended (the end has been reported). */
+  boolean isEnded() {
+    return receiver.closed.isDone();
   }
 
   /** Completes when the connection has ended, however it ended. */
@@ -140,13 +179,28 @@ final class WsConnection {
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicLong received = new AtomicLong();
+    private volatile long lastReceived = System.nanoTime();
 
     Receiver(Events events) {
       this.events = events;
     }
 
+    /** Notes that a frame arrived; called first thing by every listener method. */
+    private void alive() {
+      lastReceived = System.nanoTime();
+      received.incrementAndGet();
+    }
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      lastReceived = System.nanoTime(); // the handshake answer: silence is measured from here
+      ws.request(1);
+    }
+
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      alive();
       text.append(data);
       if (last) {
         String whole = text.toString();
@@ -159,6 +213,7 @@ final class WsConnection {
 
     @Override
     public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+      alive();
       if (last && binary.size() == 0) {
         byte[] whole = new byte[data.remaining()];
         data.get(whole);
@@ -178,7 +233,22 @@ final class WsConnection {
     }
 
     @Override
+    public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+      alive(); // the JDK sends the Pong by itself
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+      alive();
+      ws.request(1);
+      return null;
+    }
+
+    @Override
     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+      alive();
       end(status, reason, null);
       return null; // the JDK answers the close frame once this returns
     }

@@ -68,13 +68,13 @@ final class BusMetricsExporter {
     counter("qmsgbus_controls", "Control packets applied.", m.controls::sum);
     counter("qmsgbus_packets_sent", "Data packets written to receivers (all skills).", m.packetsDelivered::sum);
     CounterWithCallback.builder()
-        .name("qmsgbus_bytes_in")
+        .name("qmsgbus_received_bytes")
         .unit(Unit.BYTES)
         .help("Bytes of WebSocket frame payloads received.")
         .callback(cb -> cb.call(m.bytesIn.sum()))
         .register(registry);
     CounterWithCallback.builder()
-        .name("qmsgbus_bytes_out")
+        .name("qmsgbus_sent_bytes")
         .unit(Unit.BYTES)
         .help("Bytes of data packets written to receivers.")
         .callback(cb -> cb.call(m.bytesOut.sum()))

@@ -15,6 +15,9 @@ public sealed interface Packet {
    * A control packet. A field that is {@code null} (or {@code false} for ack/get) was absent.
    *
    * @param idJson the {@code id} as JSON text ({@code 7}, {@code "a"}), or null when none was given
+   * @param notices extension: ask for {@code {"dropped":n,"skill":..}} notices when the overflow
+   *     policy drops packets for this client (off by default: a seed client's deque must only get
+   *     TEXT it asked for)
    */
   record Control(
       List<String> register,
@@ -23,8 +26,22 @@ public sealed interface Packet {
       Boolean fastpush,
       boolean ack,
       boolean get,
-      String idJson)
-      implements Packet {}
+      String idJson,
+      Boolean notices)
+      implements Packet {
+
+    /** A control packet of the seed's keys only. */
+    public Control(
+        List<String> register,
+        List<String> deregister,
+        Boolean buffering,
+        Boolean fastpush,
+        boolean ack,
+        boolean get,
+        String idJson) {
+      this(register, deregister, buffering, fastpush, ack, get, idJson, null);
+    }
+  }
 
   /** Bad input: {@code reason} goes back in an error frame, with the id when one was given. */
   record BadInput(String reason, String idJson) implements Packet {}

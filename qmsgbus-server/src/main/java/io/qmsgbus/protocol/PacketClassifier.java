@@ -22,7 +22,8 @@ public final class PacketClassifier {
           .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
           .build();
 
-  static final String KNOWN_KEYS = "skill, register, deregister, buffering, fastpush, ack, get";
+  static final String KNOWN_KEYS =
+      "skill, register, deregister, buffering, fastpush, ack, get (or the extension notices)";
 
   private final int maxSkillLength;
 
@@ -76,7 +77,7 @@ public final class PacketClassifier {
           "no known key: a packet needs one of " + KNOWN_KEYS, f.idJson);
     }
     return new Packet.Control(
-        f.register, f.deregister, f.buffering, f.fastpush, f.ack, f.get, f.idJson);
+        f.register, f.deregister, f.buffering, f.fastpush, f.ack, f.get, f.idJson, f.notices);
   }
 
   private Packet dataPacket(JsonParser p, JsonToken value, boolean lenient, String idJson)
@@ -115,6 +116,10 @@ public final class PacketClassifier {
       case "fastpush" -> {
         f.known = true;
         f.fastpush = bool(value, name, f);
+      }
+      case "notices" -> {
+        f.known = true;
+        f.notices = bool(value, name, f);
       }
       case "ack" -> {
         f.known = true;
@@ -218,6 +223,7 @@ public final class PacketClassifier {
     List<String> deregister;
     Boolean buffering;
     Boolean fastpush;
+    Boolean notices;
     boolean ack;
     boolean get;
     boolean known;

@@ -18,9 +18,12 @@ public final class Replies {
     return idJson == null ? "{" + body : "{\"id\":" + idJson + "," + body;
   }
 
-  /** A notice that packets were dropped for this client (an extension; always TEXT). */
-  public static String dropped(long count, String reason) {
-    return "{\"dropped\":" + count + ",\"reason\":" + jsonString(reason) + "}";
+  /**
+   * A notice that the overflow policy dropped packets of {@code skill} for this client (an
+   * extension, sent only to clients that asked with {@code {"notices":true}}).
+   */
+  public static String dropped(long count, String skill) {
+    return "{\"dropped\":" + count + ",\"skill\":" + jsonString(skill) + "}";
   }
 
   static String jsonString(String s) {

@@ -20,7 +20,9 @@ import io.qmsgbus.routing.Router;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +63,11 @@ public final class ClientSession implements Receiver {
   private long lastAckNanos;
 
   private boolean flushScheduled;
+  private boolean notices;
+
+  /** Drops not yet reported, by skill (only when the client asked for notices). */
+  private Map<String, Long> unreportedDrops;
+
   private boolean disconnecting;
   private volatile boolean closed;
 
@@ -173,6 +180,9 @@ public final class ClientSession implements Receiver {
     if (c.get()) {
       machine.get();
     }
+    if (c.notices() != null) {
+      notices = c.notices();
+    }
     account(before);
     if (c.idJson() != null) {
       reply(Replies.ok(c.idJson()));
@@ -239,6 +249,12 @@ public final class ClientSession implements Receiver {
 
   private void flushNow() {
     flushScheduled = false;
+    if (unreportedDrops != null && !unreportedDrops.isEmpty()) {
+      unreportedDrops.forEach(
+          (skill, n) ->
+              channel.write(new TextWebSocketFrame(Replies.dropped(n, skill)), channel.voidPromise()));
+      unreportedDrops.clear();
+    }
     channel.flush();
   }
 
@@ -318,6 +334,13 @@ public final class ClientSession implements Receiver {
       byte[] bytes = ByteBufUtil.getBytes(packet); // the rare path: find the skill to count it by
       if (classifier.classify(bytes, 0, bytes.length) instanceof Packet.Data d) {
         metrics.skill(d.skill()).dropped.increment();
+        if (notices) {
+          if (unreportedDrops == null) {
+            unreportedDrops = new HashMap<>();
+          }
+          unreportedDrops.merge(d.skill(), 1L, Long::sum);
+          scheduleFlush();
+        }
       }
     }
 

@@ -154,8 +154,8 @@ class ProtocolIT {
     assertThat(rx.nextBinary()).contains("\"n\":2");
     rx.sendText("{'ack':''}");
     assertThat(rx.nextBinary()).contains("\"n\":3");
-    rx.sendText("{\"ack\":\"\"}");
-    rx.sendText("{\"ack\":\"\"}"); // nothing in flight: a no-op
+    rx.control("{\"ack\":\"\",\"id\":1}");
+    rx.control("{\"ack\":\"\",\"id\":2}"); // nothing in flight: a no-op
     tx.sendBinary("{\"skill\":\"w\",\"n\":4}").sendBinary("{\"skill\":\"w\",\"n\":5}");
     assertThat(rx.nextBinary()).as("the next arrival goes out at once").contains("\"n\":4");
     assertThat(rx.binaryWithin(300)).isNull();

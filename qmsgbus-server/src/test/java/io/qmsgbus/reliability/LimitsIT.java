@@ -72,6 +72,21 @@ class LimitsIT {
   }
 
   @Test
+  void aReceiverThatAskedForNoticesLearnsOfDropsPerSkillAndOthersGetNoText() {
+    start(ServerConfig.defaults().withMaxQueuePackets(2));
+    WsProbe told = client();
+    assertThat(told.control("{\"register\":[\"s\",\"t\"],\"notices\":true,\"id\":1}")).contains("\"ok\":true");
+    WsProbe quiet = client();
+    quiet.control("{\"register\":\"s\",\"id\":1}");
+    WsProbe tx = client();
+    publish(tx, "s", 1, 6); // 1 in flight, 2 queued, 3 dropped
+    await().atMost(5, TimeUnit.SECONDS).until(() -> !told.text.isEmpty());
+    assertThat(told.nextText()).isEqualTo("{\"dropped\":3,\"skill\":\"s\"}");
+    assertThat(quiet.text).as("no notices unless asked for").isEmpty();
+    assertThat(server.metrics().skill("s").dropped.sum()).isEqualTo(6);
+  }
+
+  @Test
   void dropNewestKeepsTheFirstPackets() {
     start(ServerConfig.defaults().withMaxQueuePackets(3).withOverflowPolicy(OverflowPolicy.DROP_NEWEST));
     WsProbe rx = client();
