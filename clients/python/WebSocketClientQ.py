@@ -38,6 +38,19 @@ Differences from the original module, none of which changes its API:
   make a new ``WebSocketClientQ``.
 * ``emitBinary`` accepts ``str`` too (encoded as UTF-8), ``emitText`` accepts
   ``bytes`` too (they must be UTF-8).
+
+Security (optional keyword arguments; the positional API is unchanged):
+
+* ``sslopt``: connect over TLS (``wss://``); the dict goes to websocket-client
+  as is, e.g. ``sslopt={"ca_certs": "cert.pem"}`` to trust a server's own
+  certificate (``{}`` trusts the system's certificate authorities).
+* ``header``: extra handshake headers, e.g.
+  ``header=["Authorization: Bearer " + token]`` for a server that requires
+  authentication.
+
+    ws = WebSocketClientQ(q, 'bus.example.com', 8443, '/',
+                          sslopt={'ca_certs': 'cert.pem'},
+                          header=['Authorization: Bearer ' + token])
 """
 
 import collections
@@ -57,11 +70,14 @@ _log = logging.getLogger("qmsgbus")
 class WebSocketClientQ(object):
     """One connection to the bus; received data packets are appended to ``equeue``."""
 
-    def __init__(self, equeue, host, port, path, on_text=None):
+    def __init__(self, equeue, host, port, path, on_text=None, header=None, sslopt=None):
         self.host = host or ""
         self.port = port or 0
         self.path = path or "/"
         self.equeue = equeue
+        # wss:// when sslopt is given (even {}); handshake headers, e.g. Authorization.
+        self.sslopt = sslopt
+        self.header = list(header) if header else None
         # TEXT frames from the server (replies and errors), oldest first.
         self.replies = collections.deque()
         self.on_text = on_text
@@ -73,11 +89,13 @@ class WebSocketClientQ(object):
         if ":" in host and not host.startswith("["):
             host = "[" + host + "]"  # an IPv6 literal
         path = self.path if self.path.startswith("/") else "/" + self.path
-        self.url = "ws://" + host + ":" + str(self.port) + path
+        scheme = "wss://" if self.sslopt is not None else "ws://"
+        self.url = scheme + host + ":" + str(self.port) + path
 
     def create_client(self):
         return websocket.WebSocketApp(
             self.url,
+            header=self.header,
             on_message=self.on_message,
             on_open=self.on_open,
             on_close=self.on_close,
@@ -146,8 +164,11 @@ class WebSocketClientQ(object):
         """Connect and read until the connection ends; run it in a thread.
 
         Keyword arguments go to ``websocket.WebSocketApp.run_forever``
-        (e.g. ``ping_interval=30``).
+        (e.g. ``ping_interval=30``). The constructor's ``sslopt`` is passed
+        unless ``sslopt`` is given here.
         """
+        if self.sslopt is not None and "sslopt" not in kwargs:
+            kwargs["sslopt"] = self.sslopt
         return self.client.run_forever(**kwargs)
 
     def close(self):

@@ -22,6 +22,10 @@ Events printed as they happen:
   TEXT <string>               a TEXT frame (reply or error), which the deque never gets
   CLOSED                      run_forever returned
 Exit status 0; 4 when --timeout seconds pass first.
+
+Security options: --ca-cert FILE connects over wss:// trusting FILE
+(websocket-client's sslopt={"ca_certs": FILE}); the environment variable
+QMSGBUS_TOKEN, when set, is sent as "Authorization: Bearer <token>".
 """
 
 import argparse
@@ -49,7 +53,14 @@ def main():
     p.add_argument("--port", type=int, default=int(os.environ.get("QMSGBUS_PORT", "8081")))
     p.add_argument("--path", default="/")
     p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--ca-cert", default=None, help="wss://, trusting this PEM certificate")
     args = p.parse_args()
+    token = os.environ.get("QMSGBUS_TOKEN")
+    extra = {}
+    if args.ca_cert:
+        extra["sslopt"] = {"ca_certs": args.ca_cert}
+    if token:
+        extra["header"] = ["Authorization: Bearer " + token]
 
     def watchdog():
         time.sleep(args.timeout)
@@ -60,7 +71,7 @@ def main():
 
     q = collections.deque()
     ws = WebSocketClientQ(q, args.host, args.port, args.path,
-                          on_text=lambda msg: emit("TEXT " + msg))
+                          on_text=lambda msg: emit("TEXT " + msg), **extra)
     delivered = [0]
     stop = threading.Event()
 

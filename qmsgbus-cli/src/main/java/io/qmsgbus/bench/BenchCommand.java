@@ -107,6 +107,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--server-jvm-opts", paramLabel = "OPTS", description = "With --start-server: JVM options for the QMsgBus server.")
   String serverJvmOpts;
 
+  @Option(names = "--server-set", paramLabel = "KEY=VALUE", description = "With --start-server: a setting for the QMsgBus server (repeatable), passed as 'qmsgbus server --set KEY=VALUE'; e.g. maxConnectionsPerAddress=20000 for conns.")
+  List<String> serverSettings = new ArrayList<>();
+
   @Option(names = "--nats-server", paramLabel = "PATH", description = "With --start-server: the nats-server binary (default ${DEFAULT-VALUE}).", defaultValue = "/usr/sbin/nats-server")
   String natsServer;
 
@@ -145,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
     ServerLauncher launched = null;
     try {
       if (startServer) {
-        launched = ServerLauncher.start(settings.target(), serverCpus, serverJvmOpts, natsServer);
+        launched = ServerLauncher.start(settings.target(), serverCpus, serverJvmOpts, serverSettings, natsServer);
         settings = settings(launched.url(), launched.pid());
         if (!quiet) {
           err.println("started " + settings.target().label() + " server pid " + launched.pid() + " at " + launched.url());

@@ -26,7 +26,9 @@ record BenchResult(
     long serverRssBeforeKb,
     long serverRssAfterConnsKb,
     long serverRssEndKb,
+    double serverWaitSeconds,
     double benchCpuSeconds,
+    double benchWaitSeconds,
     int benchCores,
     int connsOpened,
     double connectSeconds) {
@@ -69,6 +71,22 @@ record BenchResult(
     return serverCpuSeconds < 0 || delivered == 0
         ? Double.NaN
         : serverCpuSeconds / (delivered / 1e6);
+  }
+
+  /** Thread-time spent runnable but waiting for a CPU, as % of the window; NaN when unknown. */
+  double serverWaitPercent() {
+    return serverWaitSeconds < 0 ? Double.NaN : serverWaitSeconds / measuredSeconds * 100;
+  }
+
+  double benchWaitPercent() {
+    return benchWaitSeconds < 0 ? Double.NaN : benchWaitSeconds / measuredSeconds * 100;
+  }
+
+  private static String waitNote(double pct) {
+    if (Double.isNaN(pct)) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "; waited %.0f%% for a CPU%s", pct, pct > 10 ? " (other load on its core)" : "");
   }
 
   double benchCpuPercent() {
@@ -151,10 +169,11 @@ record BenchResult(
           String.format(Locale.ROOT, "%.0f%% of a core", serverCpuPercent()),
           String.format(
               Locale.ROOT,
-              "%.2f CPU-s; %.3f CPU-s per million delivered (pid %d)",
+              "%.2f CPU-s; %.3f CPU-s per million delivered (pid %d)%s",
               serverCpuSeconds,
               serverCpuPerMillion(),
-              serverPid));
+              serverPid,
+              waitNote(serverWaitPercent())));
     } else {
       row(b, "server CPU", "n/a", "give --server-pid or --start-server");
     }
@@ -180,6 +199,7 @@ record BenchResult(
         String.format(Locale.ROOT, "%.0f%% of a core", benchCpuPercent()),
         benchCores
             + " core(s) available"
+            + waitNote(benchWaitPercent())
             + (benchSaturated() ? "; SATURATED: the load generator limits these figures" : ""));
     return b.toString();
   }
@@ -236,6 +256,7 @@ record BenchResult(
             + q("cpu_s") + ":" + num(serverCpuSeconds < 0 ? Double.NaN : serverCpuSeconds) + ","
             + q("cpu_pct") + ":" + num(serverCpuPercent()) + ","
             + q("cpu_s_per_million_delivered") + ":" + num(serverCpuPerMillion()) + ","
+            + q("cpu_wait_pct") + ":" + num(serverWaitPercent()) + ","
             + q("rss_kb_before") + ":" + serverRssBeforeKb + ","
             + q("rss_kb_with_conns") + ":" + serverRssAfterConnsKb + ","
             + q("rss_kb_end") + ":" + serverRssEndKb + ","
@@ -246,6 +267,7 @@ record BenchResult(
             + ":{"
             + q("cpu_s") + ":" + num(benchCpuSeconds < 0 ? Double.NaN : benchCpuSeconds) + ","
             + q("cpu_pct") + ":" + num(benchCpuPercent()) + ","
+            + q("cpu_wait_pct") + ":" + num(benchWaitPercent()) + ","
             + q("cores") + ":" + benchCores + ","
             + q("saturated") + ":" + benchSaturated()
             + "}");

@@ -109,10 +109,14 @@ final class BenchRun {
         showProgress("warm-up", now, measureStart);
         double serverCpu0 = serverPid == null ? -1 : ProcStat.cpuSeconds(serverPid);
         double benchCpu0 = ProcStat.cpuSeconds("self");
+        double serverWait0 = serverPid == null ? -1 : ProcStat.runQueueWaitSeconds(serverPid);
+        double benchWait0 = ProcStat.runQueueWaitSeconds("self");
         long t0 = System.nanoTime();
         showProgress("measure", measureStart, measureEnd);
         double serverCpu1 = serverPid == null ? -1 : ProcStat.cpuSeconds(serverPid);
         double benchCpu1 = ProcStat.cpuSeconds("self");
+        double serverWait1 = serverPid == null ? -1 : ProcStat.runQueueWaitSeconds(serverPid);
+        double benchWait1 = ProcStat.runQueueWaitSeconds("self");
         double measured = (System.nanoTime() - t0) / 1e9;
         long rssEnd = serverPid == null ? -1 : ProcStat.rssKb(serverPid);
         stopping = true;
@@ -157,7 +161,9 @@ final class BenchRun {
             rssBefore,
             rssAfterConns,
             rssEnd,
+            serverWait0 < 0 || serverWait1 < 0 ? -1 : serverWait1 - serverWait0,
             benchCpu0 < 0 || benchCpu1 < 0 ? -1 : benchCpu1 - benchCpu0,
+            benchWait0 < 0 || benchWait1 < 0 ? -1 : benchWait1 - benchWait0,
             Runtime.getRuntime().availableProcessors(),
             opened,
             connectSeconds);

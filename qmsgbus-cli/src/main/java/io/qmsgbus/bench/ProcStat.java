@@ -41,6 +41,28 @@ final class ProcStat {
     return -1;
   }
 
+  /**
+   * Time the process's threads spent runnable but waiting for a CPU (the second field of each
+   * /proc/PID/task/TID/schedstat), in seconds summed over threads, or -1 if unreadable. Large
+   * values mean other load on the same cores, which makes the run's figures unreliable.
+   */
+  static double runQueueWaitSeconds(String pid) {
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", pid, "task"))) {
+      long ns = 0;
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String[] f = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" +");
+          ns += Long.parseLong(f[1]);
+        } catch (IOException | RuntimeException threadGone) {
+          // a thread that ended meanwhile
+        }
+      }
+      return ns / 1e9;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   static boolean exists(long pid) {
     return Files.isReadable(Path.of("/proc", Long.toString(pid), "stat"));
   }

@@ -44,9 +44,11 @@ final class ServerLauncher implements AutoCloseable {
   /**
    * @param cpus a taskset CPU list for the server ("0"), or null
    * @param jvmOptions extra JVM options for a QMsgBus server (space separated), or null
+   * @param settings {@code KEY=VALUE} settings for {@code qmsgbus server --set}
    * @param natsServer the nats-server binary
    */
-  static ServerLauncher start(Target target, String cpus, String jvmOptions, String natsServer)
+  static ServerLauncher start(
+      Target target, String cpus, String jvmOptions, List<String> settings, String natsServer)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (cpus != null && !cpus.isBlank()) {
@@ -65,6 +67,10 @@ final class ServerLauncher implements AutoCloseable {
       cmd.add("server");
       cmd.add("--port");
       cmd.add("0");
+      for (String kv : settings) {
+        cmd.add("--set");
+        cmd.add(kv);
+      }
       Process p =
           new ProcessBuilder(cmd)
               .redirectError(ProcessBuilder.Redirect.DISCARD)

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       PubCommand.class,
       SubCommand.class,
       StatsCommand.class,
+      TokenCommand.class,
+      PasswdCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },

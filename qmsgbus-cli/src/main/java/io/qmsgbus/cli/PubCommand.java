@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,15 +51,22 @@ final class PubCommand implements Callable<Integer> {
   @Option(names = "--raw", description = "PAYLOAD (or each line) is the whole packet, sent unchanged.")
   boolean raw;
 
+  @Mixin ClientSecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
     if (count < 1 || rate < 0) {
       System.err.println("qmsgbus pub: --count must be >= 1 and --rate >= 0");
       return 2;
     }
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
     try (BusClient client =
-        BusClient.builder().uri(url).reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1)).build()) {
-      client.onError(e -> System.err.println("qmsgbus pub: server says: " + e));
+        security.apply(BusClient.builder().uri(url)).reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1)).build()) {
+      client.onError(
+          e -> {
+            refused.incrementAndGet();
+            System.err.println("qmsgbus pub: server says: " + e);
+          });
       client.connect();
       Pacer pacer = new Pacer(rate);
       long sent = 0;
@@ -81,7 +89,6 @@ final class PubCommand implements Callable<Integer> {
       }
       last.get(30, TimeUnit.SECONDS);
       System.err.println("qmsgbus pub: published " + sent + " packet(s) to '" + skill + "'");
-      return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("qmsgbus pub: " + e.getMessage());
       return 2;
@@ -89,6 +96,9 @@ final class PubCommand implements Callable<Integer> {
       System.err.println("qmsgbus pub: " + e.getMessage());
       return 1;
     }
+    // closed, after the server's close answer: every error it sent has arrived. One (e.g. not
+    // allowed to publish there) makes the exit status 1.
+    return refused.get() == 0 ? 0 : 1;
   }
 
   private CompletableFuture<Void> send(BusClient client, String text) {

@@ -29,11 +29,18 @@ import picocli.CommandLine.Option;
       "  qmsgbus server --port 9000",
       "  qmsgbus server --admin-port 9090       # console on http://127.0.0.1:9090/",
       "  qmsgbus server --config qmsgbus.properties --set maxQueuePackets=1000",
+      "  qmsgbus server --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --jwt-secret-file jwt.secret",
+      "",
+      "Security: binding an address other than loopback needs authentication (--jwt-secret-file,",
+      "--jwt-public-key or --users-file) or an explicit --allow-anonymous. See 'qmsgbus token' and",
+      "'qmsgbus passwd', and 'Securing the bus' in the README.",
       "",
       "Config file: Java properties, one 'key = value' per line, '#' comments. Keys:",
       "  host, port, maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes,",
       "  overflowPolicy (drop-oldest|drop-newest|disconnect), maxRegistrations,",
-      "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort"
+      "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort,",
+      "  authJwtSecretFile, authJwtPublicKey, authJwtAudience, authJwtIssuer, authUsersFile,",
+      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -67,6 +74,50 @@ final class ServerCommand implements Callable<Integer> {
       description = "Override one setting (repeatable), e.g. --set overflowPolicy=disconnect.")
   Map<String, String> overrides = new LinkedHashMap<>();
 
+  @Option(
+      names = "--jwt-secret-file",
+      paramLabel = "FILE",
+      description = "Require clients to present an HS256 token signed with the secret in FILE (authJwtSecretFile).")
+  String jwtSecretFile;
+
+  @Option(
+      names = "--jwt-public-key",
+      paramLabel = "FILE",
+      description = "Accept RS256/ES256 tokens signed by the key whose PEM public key (or certificate) is FILE (authJwtPublicKey).")
+  String jwtPublicKey;
+
+  @Option(names = "--jwt-audience", paramLabel = "AUD", description = "Tokens must carry this aud (authJwtAudience).")
+  String jwtAudience;
+
+  @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "Tokens must carry this iss (authJwtIssuer).")
+  String jwtIssuer;
+
+  @Option(
+      names = "--users-file",
+      paramLabel = "FILE",
+      description = "Accept HTTP Basic logins of the users in FILE (see 'qmsgbus passwd'; authUsersFile).")
+  String usersFile;
+
+  @Option(
+      names = "--allowed-origins",
+      paramLabel = "LIST",
+      description = {
+        "Browser origins allowed to connect, comma-separated (https://app.example.com), or '*'.",
+        "Default: any while authentication is off, only the bus's own while it is on (allowedOrigins)."
+      })
+  String allowedOrigins;
+
+  @Option(
+      names = "--allow-anonymous",
+      description = "Allow a non-loopback --host without authentication: anyone who can reach it may use the bus.")
+  boolean allowAnonymous;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve wss:// with this PEM certificate (chain) (tlsCert).")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's PEM PKCS#8 private key (tlsKey).")
+  String tlsKey;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg = ServerConfig.defaults();
@@ -74,9 +125,20 @@ final class ServerCommand implements Callable<Integer> {
       if (config != null) {
         cfg = cfg.withFile(config);
       }
-      for (Map.Entry<String, String> e : overrides.entrySet()) {
-        cfg = cfg.with(e.getKey(), e.getValue());
+      cfg = cfg.withAll(overrides);
+      Map<String, String> security = new LinkedHashMap<>();
+      putIfSet(security, "authJwtSecretFile", jwtSecretFile);
+      putIfSet(security, "authJwtPublicKey", jwtPublicKey);
+      putIfSet(security, "authJwtAudience", jwtAudience);
+      putIfSet(security, "authJwtIssuer", jwtIssuer);
+      putIfSet(security, "authUsersFile", usersFile);
+      putIfSet(security, "allowedOrigins", allowedOrigins);
+      putIfSet(security, "tlsCert", tlsCert);
+      putIfSet(security, "tlsKey", tlsKey);
+      if (allowAnonymous) {
+        security.put("allowAnonymous", "true");
       }
+      cfg = cfg.withAll(security);
       if (host != null) {
         cfg = cfg.withHost(host);
       }
@@ -147,5 +209,11 @@ final class ServerCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  private static void putIfSet(Map<String, String> m, String key, String value) {
+    if (value != null) {
+      m.put(key, value);
+    }
   }
 }

@@ -88,27 +88,30 @@ final class StatsCommand implements Callable<Integer> {
       err.println("qmsgbus stats: bad --admin-url: " + e.getMessage());
       return 2;
     }
-    do {
-      String screen;
-      int status = 0;
-      try {
-        screen = render(base);
-      } catch (IOException | IllegalArgumentException e) {
-        screen = "qmsgbus stats: cannot read " + base + "api/stats: " + message(e) + "\n";
-        status = 1;
-      }
-      if (watch) {
+    try {
+      do {
+        String screen;
+        int status = 0;
+        try {
+          screen = render(base);
+        } catch (IOException | IllegalArgumentException e) {
+          screen = "qmsgbus stats: cannot read " + base + "api/stats: " + message(e) + "\n";
+          status = 1;
+        }
+        if (!watch) {
+          (status == 0 ? out : err).print(screen);
+          out.flush();
+          err.flush();
+          return status;
+        }
         out.print("\033[H\033[2J"); // home, clear screen
         out.print(screen);
         out.flush();
         Thread.sleep((long) (interval * 1000));
-      } else {
-        (status == 0 ? out : err).print(screen);
-        out.flush();
-        err.flush();
-        return status;
-      }
-    } while (!Thread.currentThread().isInterrupted());
+      } while (!Thread.currentThread().isInterrupted());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return 0;
   }
 
@@ -183,11 +186,14 @@ final class StatsCommand implements Callable<Integer> {
           rate(r.get("in")) + "/s",
           integer(p.get("in")) + " packets, " + bytes(number(r.get("bytesIn"))) + "/s"
         });
+    boolean bytesOut = number(object(s.get("bytes")).get("out")) > 0; // once the server counts them
     rows.add(
         new String[] {
           "out",
           rate(r.get("out")) + "/s",
-          integer(p.get("sent")) + " packets, " + bytes(number(r.get("bytesOut"))) + "/s"
+          integer(p.get("sent"))
+              + " packets"
+              + (bytesOut ? ", " + bytes(number(r.get("bytesOut"))) + "/s" : "")
         });
     rows.add(
         new String[] {
@@ -283,7 +289,9 @@ final class StatsCommand implements Callable<Integer> {
           new String[] {
             "#" + integer(c.get("id")),
             String.valueOf(c.get("remoteAddress")).replaceFirst("^/", ""),
-            String.join(",", list(c.get("skills")).stream().map(String::valueOf).toList()),
+            list(c.get("skills")).isEmpty()
+                ? "-"
+                : String.join(",", list(c.get("skills")).stream().map(String::valueOf).toList()),
             flags.isEmpty() ? "-" : String.join(",", flags),
             integer(c.get("queued")),
             Boolean.TRUE.equals(c.get("inFlight")) ? "yes" : "no",

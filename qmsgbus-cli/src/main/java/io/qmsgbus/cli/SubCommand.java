@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,10 +48,12 @@ final class SubCommand implements Callable<Integer> {
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "Exit with status 3 if no packet arrives for this long; 0 = wait forever (default).")
   long timeoutSeconds;
 
+  @Mixin ClientSecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (BusClient client = BusClient.builder().uri(url).build()) {
+    try (BusClient client = security.apply(BusClient.builder().uri(url)).build()) {
       client.onError(e -> System.err.println("qmsgbus sub: server says: " + e));
       client.connect();
       if (buffering) {

@@ -65,7 +65,8 @@ public final class BusClient implements AutoCloseable {
   private final boolean reconnect;
   private final Backoff backoff;
   private final Liveness liveness;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
+  private final Map<String, String> headers;
   private final PendingReplies pending;
   private final SessionState state = new SessionState();
   private final Inbox inbox;
@@ -92,6 +93,11 @@ public final class BusClient implements AutoCloseable {
     this.reconnect = b.reconnect;
     this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
     this.liveness = b.liveness;
+    this.http =
+        b.sslContext == null
+            ? HttpClient.newHttpClient()
+            : HttpClient.newBuilder().sslContext(b.sslContext).build();
+    this.headers = Map.copyOf(b.headers);
     this.pending = new PendingReplies(b.requestTimeout);
     this.inbox = new Inbox(this::delivered, "qmsgbus-client-deliver");
   }
@@ -144,7 +150,7 @@ public final class BusClient implements AutoCloseable {
   private boolean open() throws BusException {
     Events events = new Events(connections.incrementAndGet());
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, uri, connectTimeout, liveness, events);
+        WsConnection.open(http, uri, connectTimeout, headers, liveness, events);
     WsConnection c;
     try {
       c = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -153,6 +159,17 @@ public final class BusClient implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new BusException("interrupted while connecting to " + uri, e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof java.net.http.WebSocketHandshakeException h) {
+        int status = h.getResponse().statusCode();
+        throw new BusException(
+            "cannot connect to "
+                + uri
+                + ": the server answered HTTP "
+                + status
+                + (status == 401 ? " (authentication required or refused)" : "")
+                + (status == 403 ? " (origin not allowed)" : ""),
+            h);
+      }
       throw new BusException("cannot connect to " + uri + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       opening.thenAccept(WsConnection::abort);
@@ -424,7 +441,7 @@ public final class BusClient implements AutoCloseable {
       return;
     }
     Events events = new Events(connections.incrementAndGet());
-    WsConnection.open(http, uri, connectTimeout, liveness, events)
+    WsConnection.open(http, uri, connectTimeout, headers, liveness, events)
         .whenComplete(
             (c, error) -> {
               if (error != null) {
@@ -552,8 +569,38 @@ public final class BusClient implements AutoCloseable {
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private Liveness liveness = Liveness.DEFAULT;
+    private javax.net.ssl.SSLContext sslContext;
+    private final Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * The TLS context for {@code wss://}, e.g. one trusting a given certificate ({@link
+     * TlsTrust#fromPem}); default: the JDK's, trusting the usual certificate authorities.
+     */
+    public Builder sslContext(javax.net.ssl.SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** Authenticates with a bearer token (a JWT): {@code Authorization: Bearer TOKEN}. */
+    public Builder token(String token) {
+      return header("Authorization", "Bearer " + Objects.requireNonNull(token, "token").trim());
+    }
+
+    /** Authenticates with a name and password from the server's users file (HTTP Basic). */
+    public Builder basicAuth(String user, String password) {
+      String pair = Objects.requireNonNull(user, "user") + ":" + Objects.requireNonNull(password, "password");
+      return header(
+          "Authorization",
+          "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Sends a header with the opening handshake (and with every reconnect's). */
+    public Builder header(String name, String value) {
+      headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
 
     /** Server host name or address; default {@code 127.0.0.1}. */
     public Builder host(String host) {

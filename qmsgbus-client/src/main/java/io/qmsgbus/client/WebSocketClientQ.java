@@ -57,6 +57,7 @@ public final class WebSocketClientQ {
   private volatile WsConnection connection;
   private volatile Consumer<String> textListener = text -> {};
   private volatile Liveness liveness = Liveness.DEFAULT;
+  private final java.util.Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Creates a client for {@code ws://host:port/path}; nothing happens until {@link #runForever}.
@@ -76,10 +77,41 @@ public final class WebSocketClientQ {
    */
   public WebSocketClientQ(
       Deque<byte[]> queue, String host, int port, String path, Duration connectTimeout) {
+    this(queue, host, port, path, connectTimeout, null);
+  }
+
+  /**
+   * Same as {@link #WebSocketClientQ(Deque, String, int, String, Duration)}, over TLS ({@code
+   * wss://host:port/path}) when {@code sslContext} is not null, trusting what it trusts (e.g.
+   * {@link TlsTrust#fromPem} for a server's own certificate).
+   */
+  public WebSocketClientQ(
+      Deque<byte[]> queue,
+      String host,
+      int port,
+      String path,
+      Duration connectTimeout,
+      javax.net.ssl.SSLContext sslContext) {
     this.queue = Objects.requireNonNull(queue, "queue");
-    this.uri = uri(Objects.requireNonNull(host, "host"), port, Objects.requireNonNull(path, "path"));
+    this.uri =
+        uri(
+            sslContext == null ? "ws" : "wss",
+            Objects.requireNonNull(host, "host"),
+            port,
+            Objects.requireNonNull(path, "path"));
     this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
-    this.http = HttpClient.newHttpClient();
+    this.http =
+        sslContext == null
+            ? HttpClient.newHttpClient()
+            : HttpClient.newBuilder().sslContext(sslContext).build();
+  }
+
+  /**
+   * Sends a header with the opening handshake of the next {@link #runForever}, e.g. {@code
+   * setHeader("Authorization", "Bearer " + token)} for a server that requires authentication.
+   */
+  public void setHeader(String name, String value) {
+    headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
   }
 
   /**
@@ -202,7 +234,7 @@ public final class WebSocketClientQ {
 
   private WsConnection connect() {
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, uri, connectTimeout, liveness, new Events());
+        WsConnection.open(http, uri, connectTimeout, java.util.Map.copyOf(headers), liveness, new Events());
     try {
       return opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +67,21 @@ final class WsConnection {
    */
   static CompletableFuture<WsConnection> open(
       HttpClient http, URI uri, Duration timeout, Liveness liveness, Events events) {
+    return open(http, uri, timeout, Map.of(), liveness, events);
+  }
+
+  /** Same, sending {@code headers} with the opening handshake (e.g. {@code Authorization}). */
+  static CompletableFuture<WsConnection> open(
+      HttpClient http,
+      URI uri,
+      Duration timeout,
+      Map<String, String> headers,
+      Liveness liveness,
+      Events events) {
     Receiver receiver = new Receiver(events);
-    return http.newWebSocketBuilder()
-        .connectTimeout(timeout)
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
+    headers.forEach(builder::header);
+    return builder
         .buildAsync(uri, receiver)
         .thenApply(
             ws -> {

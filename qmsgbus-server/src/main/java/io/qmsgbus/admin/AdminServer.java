@@ -97,7 +97,7 @@ public final class AdminServer implements AutoCloseable {
               .bind(host, port)
               .syncUninterruptibly()
               .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows bind's IOException unchecked
       sampling.cancel(false);
       worker.shutdownNow();
       throw new IllegalStateException(
@@ -184,14 +184,15 @@ public final class AdminServer implements AutoCloseable {
   CompletableFuture<List<SessionSnapshot>> snapshots() {
     List<CompletableFuture<SessionSnapshot>> futures = new ArrayList<>();
     for (ClientSession s : bus.sessions().values()) {
-      futures.add(s.snapshot().orTimeout(SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+      futures.add(s.snapshot());
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, SNAPSHOT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .handle(
             (ignored, error) -> {
               List<SessionSnapshot> out = new ArrayList<>(futures.size());
               for (CompletableFuture<SessionSnapshot> f : futures) {
-                if (!f.isCompletedExceptionally()) {
+                if (f.isDone() && !f.isCompletedExceptionally()) {
                   out.add(f.join());
                 }
               }

@@ -35,6 +35,23 @@ import java.util.Properties;
  * @param ioThreads event loop threads (0 = 2 x cores, Netty's default)
  * @param adminHost address of the admin HTTP listener (health, metrics, console)
  * @param adminPort port of the admin HTTP listener (0 disables it)
+ * @param authJwtSecretFile file holding the HS256 shared secret (at least 32 bytes; surrounding
+ *     whitespace ignored); clients then authenticate with a JWT. Empty: no HS256. Only a file, so
+ *     the secret never sits in a config file, on a command line or in {@link #asMap}
+ * @param authJwtPublicKey PEM file with an RSA (RS256) or EC P-256 (ES256) public key, or a
+ *     certificate holding one, for JWTs signed by an outside issuer. Empty: none
+ * @param authJwtAudience when set, a JWT's {@code aud} must contain it
+ * @param authJwtIssuer when set, a JWT's {@code iss} must equal it
+ * @param authUsersFile users file for HTTP Basic ({@code name:bcrypt-hash:publish:register} lines,
+ *     written by {@code qmsgbus passwd}). Empty: no Basic
+ * @param allowedOrigins comma-separated browser origins ({@code https://app.example.com}) allowed
+ *     to open a WebSocket, or {@code *} for any. Requests without an {@code Origin} header, and
+ *     from the server's own address, are always allowed. Empty (default): any origin while
+ *     authentication is off, none but those while it is on
+ * @param allowAnonymous permits binding a non-loopback address without authentication (default
+ *     false: such a server refuses to start)
+ * @param tlsCert PEM certificate (chain) file: serve {@code wss://}. Needs {@code tlsKey}
+ * @param tlsKey PEM PKCS#8 private key file (unencrypted) of {@code tlsCert}
  */
 public record ServerConfig(
     String host,
@@ -53,7 +70,16 @@ public record ServerConfig(
     int shutdownGraceSeconds,
     int ioThreads,
     String adminHost,
-    int adminPort) {
+    int adminPort,
+    String authJwtSecretFile,
+    String authJwtPublicKey,
+    String authJwtAudience,
+    String authJwtIssuer,
+    String authUsersFile,
+    String allowedOrigins,
+    boolean allowAnonymous,
+    String tlsCert,
+    String tlsKey) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -77,7 +103,16 @@ public record ServerConfig(
           "shutdownGraceSeconds",
           "ioThreads",
           "adminHost",
-          "adminPort");
+          "adminPort",
+          "authJwtSecretFile",
+          "authJwtPublicKey",
+          "authJwtAudience",
+          "authJwtIssuer",
+          "authUsersFile",
+          "allowedOrigins",
+          "allowAnonymous",
+          "tlsCert",
+          "tlsKey");
 
   public ServerConfig {
     requireText("host", host);
@@ -99,6 +134,41 @@ public record ServerConfig(
     requireRange("shutdownGraceSeconds", shutdownGraceSeconds, 0, 3600);
     requireRange("ioThreads", ioThreads, 0, 1024);
     requireRange("adminPort", adminPort, 0, 65535);
+    authJwtSecretFile = orEmpty(authJwtSecretFile);
+    authJwtPublicKey = orEmpty(authJwtPublicKey);
+    authJwtAudience = orEmpty(authJwtAudience);
+    authJwtIssuer = orEmpty(authJwtIssuer);
+    authUsersFile = orEmpty(authUsersFile);
+    allowedOrigins = orEmpty(allowedOrigins);
+    tlsCert = orEmpty(tlsCert);
+    tlsKey = orEmpty(tlsKey);
+    if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+      throw new IllegalArgumentException(
+          "tlsCert and tlsKey go together: give both (PEM certificate and PEM private key) or"
+              + " neither");
+    }
+    if ((!authJwtAudience.isEmpty() || !authJwtIssuer.isEmpty())
+        && authJwtSecretFile.isEmpty()
+        && authJwtPublicKey.isEmpty()) {
+      throw new IllegalArgumentException(
+          "authJwtAudience/authJwtIssuer need a JWT key: set authJwtSecretFile or"
+              + " authJwtPublicKey");
+    }
+    try {
+      io.qmsgbus.auth.OriginPolicy.validate(allowedOrigins);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("allowedOrigins: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether clients must authenticate (a JWT key or a users file is configured). */
+  public boolean authEnabled() {
+    return !authJwtSecretFile.isEmpty() || !authJwtPublicKey.isEmpty() || !authUsersFile.isEmpty();
+  }
+
+  /** Whether the server speaks TLS ({@code wss://}). */
+  public boolean tlsEnabled() {
+    return !tlsCert.isEmpty();
   }
 
   /** The defaults, documented in the README's "Configuration and limits" table. */
@@ -120,7 +190,16 @@ public record ServerConfig(
         5,
         0,
         DEFAULT_HOST,
-        8082);
+        8082,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        false,
+        "",
+        "");
   }
 
   public ServerConfig withHost(String value) {
@@ -187,6 +266,32 @@ public record ServerConfig(
     return with("adminHost", adminHostValue).with("adminPort", Integer.toString(adminPortValue));
   }
 
+  /** With HS256 tokens signed by the secret in {@code file}. */
+  public ServerConfig withJwtSecretFile(String file) {
+    return with("authJwtSecretFile", file);
+  }
+
+  /** With Basic authentication against {@code file}. */
+  public ServerConfig withUsersFile(String file) {
+    return with("authUsersFile", file);
+  }
+
+  public ServerConfig withAllowedOrigins(String commaList) {
+    return with("allowedOrigins", commaList);
+  }
+
+  public ServerConfig withAllowAnonymous(boolean value) {
+    return with("allowAnonymous", Boolean.toString(value));
+  }
+
+  /** With TLS from PEM files. */
+  public ServerConfig withTls(String certFile, String keyFile) {
+    Map<String, String> m = asMap();
+    m.put("tlsCert", certFile);
+    m.put("tlsKey", keyFile);
+    return fromMap(m);
+  }
+
   /** Every setting by its key, as text (the inverse of {@link #with}). */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -207,6 +312,15 @@ public record ServerConfig(
     m.put("ioThreads", Integer.toString(ioThreads));
     m.put("adminHost", adminHost);
     m.put("adminPort", Integer.toString(adminPort));
+    m.put("authJwtSecretFile", authJwtSecretFile);
+    m.put("authJwtPublicKey", authJwtPublicKey);
+    m.put("authJwtAudience", authJwtAudience);
+    m.put("authJwtIssuer", authJwtIssuer);
+    m.put("authUsersFile", authUsersFile);
+    m.put("allowedOrigins", allowedOrigins);
+    m.put("allowAnonymous", Boolean.toString(allowAnonymous));
+    m.put("tlsCert", tlsCert);
+    m.put("tlsKey", tlsKey);
     return m;
   }
 
@@ -239,7 +353,16 @@ public record ServerConfig(
         integer(m, "shutdownGraceSeconds"),
         integer(m, "ioThreads"),
         m.get("adminHost"),
-        integer(m, "adminPort"));
+        integer(m, "adminPort"),
+        m.get("authJwtSecretFile"),
+        m.get("authJwtPublicKey"),
+        m.get("authJwtAudience"),
+        m.get("authJwtIssuer"),
+        m.get("authUsersFile"),
+        m.get("allowedOrigins"),
+        bool(m, "allowAnonymous"),
+        m.get("tlsCert"),
+        m.get("tlsKey"));
   }
 
   /**
@@ -251,15 +374,31 @@ public record ServerConfig(
     try (Reader r = Files.newBufferedReader(file)) {
       props.load(r);
     }
-    ServerConfig c = this;
+    Map<String, String> changes = new LinkedHashMap<>();
     for (String key : props.stringPropertyNames().stream().sorted().toList()) {
-      try {
-        c = c.with(key, props.getProperty(key));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-      }
+      changes.put(key, props.getProperty(key));
     }
-    return c;
+    try {
+      return withAll(changes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns a copy with several settings changed at once, by key; settings that only make sense
+   * together (tlsCert and tlsKey) are checked together.
+   */
+  public ServerConfig withAll(Map<String, String> changes) {
+    Map<String, String> m = asMap();
+    for (Map.Entry<String, String> e : changes.entrySet()) {
+      if (!KEYS.contains(e.getKey())) {
+        throw new IllegalArgumentException(
+            "unknown setting '" + e.getKey() + "'; known settings: " + String.join(", ", KEYS));
+      }
+      m.put(e.getKey(), e.getValue().trim());
+    }
+    return fromMap(m);
   }
 
   private static int integer(Map<String, String> m, String key) {
@@ -278,6 +417,21 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "setting '" + key + "': not a number: '" + m.get(key) + "'", e);
     }
+  }
+
+  private static boolean bool(Map<String, String> m, String key) {
+    String v = m.get(key);
+    if ("true".equalsIgnoreCase(v)) {
+      return true;
+    }
+    if ("false".equalsIgnoreCase(v)) {
+      return false;
+    }
+    throw new IllegalArgumentException("setting '" + key + "': not true or false: '" + v + "'");
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s.trim();
   }
 
   private static void requireText(String name, String value) {

@@ -26,6 +26,15 @@ public final class BusMetrics {
   public final LongAdder badInput = new LongAdder();
   public final LongAdder connectionsRefused = new LongAdder();
   public final LongAdder rateLimited = new LongAdder();
+
+  /** Publishes and registrations refused because the client's identity does not allow them. */
+  public final LongAdder denied = new LongAdder();
+
+  /** WebSocket upgrades refused: no or bad credentials (401) or an origin not allowed (403). */
+  public final LongAdder authFailures = new LongAdder();
+
+  /** Refused upgrades that were not logged because the failed-login log was over its budget. */
+  public final LongAdder authFailuresNotLogged = new LongAdder();
   public final LatencyHistogram ackLatency = new LatencyHistogram();
 
   /**

@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.internal.PlatformDependent;
+import io.qmsgbus.auth.Denials;
+import io.qmsgbus.auth.Identity;
+import io.qmsgbus.auth.SkillAccess;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.Packet;
@@ -57,6 +60,9 @@ public final class ClientSession implements Receiver {
   private final PacketClassifier classifier;
   private final QueueBudget budget;
 
+  /** What this client may publish and register for; null when the server has no auth. */
+  private final SkillAccess access;
+
   /** When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none. */
   private long inFlightSinceNanos;
 
@@ -79,7 +85,24 @@ public final class ClientSession implements Receiver {
       ServerConfig config,
       PacketClassifier classifier,
       QueueBudget budget) {
+    this(id, channel, router, metrics, config, classifier, budget, null);
+  }
+
+  /**
+   * A session of an authenticated client: {@code identity} (null when the server has no auth)
+   * decides which skills it may register for, and, through {@link #access()}, publish to.
+   */
+  public ClientSession(
+      long id,
+      Channel channel,
+      Router router,
+      BusMetrics metrics,
+      ServerConfig config,
+      PacketClassifier classifier,
+      QueueBudget budget,
+      Identity identity) {
     this.id = id;
+    this.access = identity == null ? null : new SkillAccess(identity);
     this.budget = budget;
     this.classifier = classifier;
     this.channel = channel;
@@ -134,6 +157,16 @@ public final class ClientSession implements Receiver {
 
   /** Applies a control packet in the order of PROTOCOL.md section 4's table. */
   public void control(Packet.Control c) {
+    if (c.register() != null && access != null) {
+      for (String s : c.register()) {
+        if (!access.mayRegister(s)) {
+          metrics.denied.increment();
+          log.debug("register denied id={} user={} skill={}", id, access.identity().name(), s);
+          reply(Replies.error(c.idJson(), Denials.registerReason(s)));
+          return; // rejected whole: nothing in this packet applies
+        }
+      }
+    }
     if (c.register() != null) {
       List<String> fresh = new ArrayList<>();
       for (String s : c.register()) {
@@ -260,6 +293,16 @@ public final class ClientSession implements Receiver {
 
   public long id() {
     return id;
+  }
+
+  /** This client's permissions (loop-confined), or null when the server has no auth. */
+  public SkillAccess access() {
+    return access;
+  }
+
+  /** Who this client authenticated as, or null when the server has no auth. */
+  public Identity identity() {
+    return access == null ? null : access.identity();
   }
 
   public Set<String> skills() {

@@ -10,12 +10,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.qmsgbus.auth.AuthHandler;
+import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline, one named handler per job: limit, HTTP, path check, WebSocket protocol (ping,
- * close, fragments, size limit), liveness, then the bus itself.
+ * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path check,
+ * origin and credentials (when configured), WebSocket protocol (ping, close, fragments, size
+ * limit), liveness, then the bus itself.
  */
 final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -57,12 +60,19 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
             config.maxConnections(),
             config.maxConnectionsPerAddress(),
             bus.connectionsPerAddress()));
+    if (bus.ssl() != null) {
+      p.addLast("tls", bus.ssl().newHandler(ch.alloc()));
+      p.addLast("tls-errors", new TlsSetup.HandshakeErrors());
+    }
     if (config.idleTimeoutSeconds() > 0) {
       p.addLast("idle", new IdleStateHandler(config.idleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS));
     }
     p.addLast("http", new HttpServerCodec());
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES));
     p.addLast("upgrade-filter", new UpgradeRequestFilter());
+    if (bus.auth() != null) {
+      p.addLast("auth", new AuthHandler(bus.auth())); // 403 / 401 before any frame
+    }
     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
     p.addLast("fragments", new WebSocketFrameAggregator(config.maxFrameBytes()));
     p.addLast("bus", new FrameHandler(bus));

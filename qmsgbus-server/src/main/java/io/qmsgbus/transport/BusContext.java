@@ -1,6 +1,8 @@
 package io.qmsgbus.transport;
 
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.qmsgbus.auth.Authenticator;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.PacketClassifier;
@@ -12,7 +14,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What every connection's handler shares: config, router, metrics, the live sessions. */
+/**
+ * What every connection's handler shares: config, router, metrics, the live sessions; and the
+ * security setup: {@code auth} is null when neither authentication nor an origin check is
+ * configured, {@code ssl} null without TLS.
+ */
 record BusContext(
     ServerConfig config,
     Router router,
@@ -22,4 +28,6 @@ record BusContext(
     ChannelGroup channels,
     AtomicLong ids,
     QueueBudget budget,
-    Map<InetAddress, AtomicInteger> connectionsPerAddress) {}
+    Map<InetAddress, AtomicInteger> connectionsPerAddress,
+    Authenticator auth,
+    SslContext ssl) {}

@@ -17,7 +17,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.qmsgbus.auth.Authenticator;
+import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.PacketClassifier;
@@ -25,7 +28,9 @@ import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.QueueBudget;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +52,23 @@ public final class BusServer implements AutoCloseable {
   private final EventLoopGroup workers;
   private final Channel serverChannel;
   private final String transportName;
+  private final Authenticator auth;
   private volatile boolean closed;
 
   private BusServer(ServerConfig config) {
     this.config = config;
+    checkExposure(config);
+    BusMetrics metrics = new BusMetrics();
+    this.auth = Authenticator.fromConfig(config, metrics); // before any thread: may throw
+    SslContext ssl = null;
+    if (config.tlsEnabled()) {
+      try {
+        ssl = TlsSetup.serverContext(config.tlsCert(), config.tlsKey());
+      } catch (RuntimeException e) {
+        auth.close();
+        throw e;
+      }
+    }
     boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("qmsgbus.transport"));
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType =
@@ -65,13 +83,15 @@ public final class BusServer implements AutoCloseable {
         new BusContext(
             config,
             router,
-            new BusMetrics(),
+            metrics,
             new PacketClassifier(config.maxSkillLength()),
             sessions,
             channels,
             new AtomicLong(),
             new QueueBudget(config.maxTotalQueuedBytes()),
-            new ConcurrentHashMap<>());
+            new ConcurrentHashMap<>(),
+            auth.active() ? auth : null,
+            ssl);
     try {
       this.serverChannel =
           new ServerBootstrap()
@@ -89,22 +109,80 @@ public final class BusServer implements AutoCloseable {
               .channel();
     } catch (RuntimeException e) {
       shutdownLoops();
+      auth.close();
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
   }
 
-  /** Binds and starts serving; throws {@link IllegalStateException} if the port cannot be bound. */
+  /**
+   * Binds and starts serving.
+   *
+   * @throws IllegalStateException if the port cannot be bound, if the security settings cannot be
+   *     used (a key, secret, users or certificate file), or if a non-loopback address is to be
+   *     bound without authentication and without {@code allowAnonymous} (the message says how to
+   *     configure it)
+   */
   public static BusServer start(ServerConfig config) {
     BusServer server = new BusServer(config);
     log.info(
-        "listening on {} (transport={}, maxFrameBytes={}, maxQueuePackets={}, overflowPolicy={})",
+        "listening on {} (transport={}, auth={}, maxFrameBytes={}, maxQueuePackets={},"
+            + " overflowPolicy={})",
         server.url(),
         server.transportName,
+        server.auth.describe(),
         config.maxFrameBytes(),
         config.maxQueuePackets(),
         config.overflowPolicy().label());
     return server;
+  }
+
+  /**
+   * Safe by default: a server reachable from other hosts must authenticate its clients, unless
+   * told explicitly ({@code allowAnonymous}) that anyone who can reach the port may use the bus.
+   * Runs before anything is bound.
+   *
+   * @throws IllegalStateException saying how to configure authentication
+   */
+  public static void checkExposure(ServerConfig config) {
+    if (isLoopback(config.host())) {
+      return;
+    }
+    if (!config.authEnabled()) {
+      if (!config.allowAnonymous()) {
+        throw new IllegalStateException(
+            "refusing to listen on "
+                + config.host()
+                + " without authentication: anyone who can reach it could read and publish every"
+                + " skill. Configure authentication (--jwt-secret-file FILE, --jwt-public-key"
+                + " FILE or --users-file FILE; config keys authJwtSecretFile, authJwtPublicKey,"
+                + " authUsersFile; see 'Securing the bus' in the README), bind 127.0.0.1, or"
+                + " pass --allow-anonymous (allowAnonymous=true) to expose it without"
+                + " authentication on purpose");
+      }
+      log.warn(
+          "listening on {} WITHOUT authentication (allowAnonymous): anyone who can reach this"
+              + " port can read and publish every skill",
+          config.host());
+    } else if (!config.tlsEnabled()) {
+      log.warn(
+          "listening on {} with authentication but without TLS: tokens and passwords cross the"
+              + " network in clear text; configure tlsCert and tlsKey",
+          config.host());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false; // binding will fail anyway; do not call it safe
+    }
   }
 
   public int port() {
@@ -115,10 +193,10 @@ public final class BusServer implements AutoCloseable {
     return config.host();
   }
 
-  /** Where clients connect, e.g. {@code ws://127.0.0.1:8081/}. */
+  /** Where clients connect, e.g. {@code ws://127.0.0.1:8081/} ({@code wss://} with TLS). */
   public String url() {
     String h = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-    return "ws://" + h + ":" + port() + "/";
+    return (config.tlsEnabled() ? "wss://" : "ws://") + h + ":" + port() + "/";
   }
 
   public ServerConfig config() {
@@ -174,6 +252,7 @@ public final class BusServer implements AutoCloseable {
         .awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     bus.channels().close().awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     shutdownLoops();
+    auth.close();
     log.info("stopped {}", bus.metrics().summary());
   }
 

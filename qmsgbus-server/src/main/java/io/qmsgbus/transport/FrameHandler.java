@@ -16,6 +16,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.qmsgbus.auth.Denials;
+import io.qmsgbus.auth.Identity;
+import io.qmsgbus.auth.SkillAccess;
 import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Replies;
@@ -45,6 +48,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   private final BusContext bus;
   private final RateLimiter rate;
   private ClientSession session;
+
+  /** This client's permissions; null when the server has no auth (then no check at all). */
+  private SkillAccess access;
+
   private long limitedSinceNotice;
   private long lastLimitNoticeNanos;
 
@@ -58,6 +65,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof HandshakeComplete hs) {
       long id = bus.ids().incrementAndGet();
+      Identity identity = ctx.channel().attr(Identity.ATTRIBUTE).get(); // set by AuthHandler
       session = new ClientSession(
               id,
               ctx.channel(),
@@ -65,11 +73,23 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
               bus.metrics(),
               bus.config(),
               bus.classifier(),
-              bus.budget());
+              bus.budget(),
+              identity);
+      access = session.access();
       bus.sessions().put(id, session);
       bus.channels().add(ctx.channel());
-      log.info(
-          "client connected id={} remote={} path={}", id, ctx.channel().remoteAddress(), hs.requestUri());
+      if (identity == null) {
+        log.info(
+            "client connected id={} remote={} path={}", id, ctx.channel().remoteAddress(), hs.requestUri());
+      } else {
+        log.info(
+            "client connected id={} remote={} path={} user={} auth={}",
+            id,
+            ctx.channel().remoteAddress(),
+            hs.requestUri(),
+            identity.name(),
+            identity.method());
+      }
     } else if (evt instanceof IdleStateEvent idle) {
       if (session == null || !idle.isFirst()) {
         log.info(
@@ -123,6 +143,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         rateLimited();
         return;
       }
+      if (access != null && !access.mayPublish(data.skill())) {
+        denied(data.skill(), content);
+        return;
+      }
       SkillStats stats = bus.metrics().skill(data.skill());
       stats.in.increment();
       int receivers = bus.router().publish(data.skill(), content);
@@ -143,6 +167,13 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       log.debug("bad input id={} reason={}", session.id(), bad.reason());
       session.reply(Replies.error(bad.idJson(), bad.reason()));
     }
+  }
+
+  /** Not allowed to publish there: the packet is not forwarded; the client gets an error. */
+  private void denied(String skill, ByteBuf content) {
+    bus.metrics().denied.increment();
+    log.debug("publish denied id={} user={} skill={}", session.id(), access.identity().name(), skill);
+    session.reply(Replies.error(Denials.idJson(content), Denials.publishReason(skill)));
   }
 
   /**

@@ -42,15 +42,26 @@ class LivenessTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration PING = Duration.ofMillis(200);
   private static final Duration PONG_TIMEOUT = Duration.ofMillis(300);
-  /** Several ping intervals: long enough for a few Ping/Pong rounds, short enough for a unit test. */
-  private static final Duration HEALTHY_FOR = Duration.ofMillis(1500);
+  /**
+   * Against a healthy server: a timeout with room for a slow (loaded) test machine, yet short
+   * enough that a client ignoring Pongs would be dropped (after 200 + 1000 ms) well within {@link
+   * #HEALTHY_FOR}.
+   */
+  private static final Duration HEALTHY_PONG_TIMEOUT = Duration.ofSeconds(1);
+  /** Many ping intervals: a dozen Ping/Pong rounds, short enough for a unit test. */
+  private static final Duration HEALTHY_FOR = Duration.ofMillis(2500);
   private static final int OPCODE_PING = 0x9;
 
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<SilentServer> fakes = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
+    // silent servers first: their sockets' EOF lets a client's close end without its timeout
+    for (SilentServer fake : fakes) {
+      fake.close();
+    }
     for (int i = resources.size() - 1; i >= 0; i--) {
       resources.get(i).close();
     }
@@ -99,7 +110,8 @@ class LivenessTest {
     await().atMost(WAIT).until(() -> ws.isConnected() || loop.isDone());
     assertThat(fake.accepted()).isEqualTo(1);
 
-    assertThat(loop).as("runForever returns once the silent server is dropped").succeedsWithin(WAIT);
+    assertThat(loop).as("runForever returns once the silent server is dropped")
+        .succeedsWithin(WAIT);
     assertThat(ws.isConnected()).isFalse();
     assertThat(ws.emitText("{\"ack\":\"\"}")).isFalse();
     assertThat(fake.opcodes().poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(OPCODE_PING);
@@ -133,7 +145,7 @@ class LivenessTest {
         BusClient.builder()
             .port(server.port())
             .connectTimeout(Duration.ofSeconds(5))
-            .liveness(PING, PONG_TIMEOUT)
+            .liveness(PING, HEALTHY_PONG_TIMEOUT)
             .build()
             .onReconnect(reconnects::incrementAndGet)
             .onError(errors::add);
@@ -161,7 +173,7 @@ class LivenessTest {
     WebSocketClientQ ws =
         new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/");
     resources.add(ws::close);
-    ws.setLiveness(PING, PONG_TIMEOUT);
+    ws.setLiveness(PING, HEALTHY_PONG_TIMEOUT);
     CompletableFuture<Void> loop = CompletableFuture.runAsync(ws::runForever, threads);
     await().atMost(WAIT).until(ws::isConnected);
 
@@ -200,7 +212,7 @@ class LivenessTest {
 
   private SilentServer silentServer() throws IOException {
     SilentServer s = new SilentServer(threads);
-    resources.add(s);
+    fakes.add(s);
     return s;
   }
 

@@ -10,10 +10,17 @@ import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +43,37 @@ class ReadmeJavaExamplesTest {
   @AfterEach
   void stop() {
     server.close();
+  }
+
+  /** The README shows these blocks; they must be the code that runs here, not a copy that drifts. */
+  @Test
+  void theReadmeShowsExactlyTheseExamples() throws Exception {
+    Path readme = Path.of("..", "README.md");
+    Assumptions.assumeTrue(Files.exists(readme), "README.md not found from " + Path.of("").toAbsolutePath());
+    String doc = Files.readString(readme);
+    String source =
+        Files.readString(Path.of("src/test/java/io/qmsgbus/examples/ReadmeJavaExamplesTest.java"));
+    Matcher m = Pattern.compile("// README: (\\w+)\\n(.*?)\\n\\s*// README: end", Pattern.DOTALL).matcher(source);
+    int blocks = 0;
+    while (m.find()) {
+      blocks++;
+      String block = dedent(m.group(2));
+      assertThat(doc).as("README block " + m.group(1)).contains("```java\n" + block + "\n```");
+    }
+    assertThat(blocks).isEqualTo(2);
+  }
+
+  private static String dedent(String code) {
+    List<String> lines = code.lines().toList();
+    int indent =
+        lines.stream()
+            .filter(l -> !l.isBlank())
+            .mapToInt(l -> l.length() - l.stripLeading().length())
+            .min()
+            .orElse(0);
+    return lines.stream()
+        .map(l -> l.isBlank() ? "" : l.substring(indent))
+        .collect(Collectors.joining("\n"));
   }
 
   @Test

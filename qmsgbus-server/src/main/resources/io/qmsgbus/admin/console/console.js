@@ -178,9 +178,10 @@
       const last = visible[visible.length - 1];
       g.fillStyle = stroke; g.beginPath(); g.arc(x(last.t), y(last[key]), 3, 0, Math.PI * 2); g.fill();
     };
-    line("in", color("--in"), "rgba(45, 212, 191, 0.22)");
-    line("out", color("--out"), "rgba(167, 139, 250, 0.10)");
+    // drops underneath, so a quiet bus shows the in-line along the bottom, not the red one
     if (visible.some((p) => p.dropped > 0)) line("dropped", color("--drop"), null);
+    line("out", color("--out"), "rgba(167, 139, 250, 0.10)");
+    line("in", color("--in"), "rgba(45, 212, 191, 0.22)");
     g.restore();
   }
 
@@ -220,18 +221,21 @@
     setText("rate-in", fmtRate(s.rates.in));
     setText("m-in-sub", fmtInt(s.packets.in) + " total · " + fmtBytes(s.rates.bytesIn) + "/s");
     setText("rate-out", fmtRate(s.rates.out));
-    setText("m-out-sub", fmtInt(s.packets.sent) + " total · " + fmtBytes(s.rates.bytesOut) + "/s");
+    // bytes out: shown once the server counts them
+    setText("m-out-sub", fmtInt(s.packets.sent) + " total" + (s.bytes.out > 0 ? " · " + fmtBytes(s.rates.bytesOut) + "/s" : ""));
     setText("m-dropped", fmtInt(s.packets.dropped));
     $("m-dropped").classList.toggle("nonzero", s.packets.dropped > 0);
     setText("m-dropped-sub", fmtRate(s.rates.dropped) + "/s now · " + fmtInt(s.packets.unrouted) + " unrouted");
     setText("m-queued", fmtInt(s.queues.packets));
-    setText("m-queued-sub", fmtBytes(s.queues.bytes) + " · max " + fmtInt(s.queues.maxDepth) + " · " + fmtInt(s.queues.inFlight) + " in flight");
+    setText("m-queued-sub", fmtBytes(s.queues.bytes) + " · deepest " + fmtInt(s.queues.maxDepth));
+    $("m-queued-sub").title = fmtInt(s.queues.inFlight) + " client(s) with a packet in flight";
     const a = s.ackLatency;
     setText("m-ack", a.count ? fmtMillis(a.p50Millis) : "–");
     setText("m-ack-sub", a.count ? "p99 " + fmtMillis(a.p99Millis) + " · " + fmtCompact(a.count) + " acks" : "no acks yet");
     const e = s.errors;
     setText("m-errors", fmtInt(e.badInput + e.rateLimited + e.refused));
     setText("m-errors-sub", fmtInt(e.badInput) + " bad · " + fmtInt(e.rateLimited) + " limited · " + fmtInt(e.refused) + " refused");
+    $("m-errors-sub").title = fmtInt(e.badInput) + " bad input, " + fmtInt(e.rateLimited) + " rate limited, " + fmtInt(e.refused) + " connections refused";
 
     if (s.history) for (const p of s.history) addPoint({ t: p.t, in: p.in, out: p.out, dropped: p.dropped });
     addPoint({ t: s.rates.atMillis, in: s.rates.in, out: s.rates.out, dropped: s.rates.dropped });
@@ -435,10 +439,14 @@
   function connect() {
     const url = $("try-url").value.trim() || wsUrl;
     const skill = $("try-skill").value.trim();
+    const token = $("try-token").value.trim();
     if (!url) { log("err", "no bus URL yet"); return; }
     let socket;
     try {
-      socket = new WebSocket(url);
+      // a browser cannot set headers on a WebSocket: a bus with authentication takes ?token=
+      let target = url;
+      if (token) { const u = new URL(url); u.searchParams.set("token", token); target = u.toString(); }
+      socket = new WebSocket(target);
     } catch (e) {
       log("err", "cannot connect: " + e.message);
       return;
@@ -473,7 +481,8 @@
       log("rx", decoder.decode(ev.data));
       socket.send(JSON.stringify({ ack: "" }));
     };
-    socket.onerror = () => log("err", "WebSocket error (is the bus reachable at " + url + "?)");
+    socket.onerror = () => log("err", "WebSocket error: is the bus reachable at " + url + "?"
+        + " (a bus with authentication needs a token, and this page's origin in its allowed origins)");
     socket.onclose = (ev) => {
       if (ws === socket) ws = null;
       setConnected(false);
