@@ -21,6 +21,8 @@
 #   QMSGBUS_JVM_OPTS     JVM options for the QMsgBus server []
 #   QMSGBUS_SERVER_ARGS  extra 'qmsgbus server' arguments [--set maxConnectionsPerAddress=100000]
 #   BENCH_JVM_OPTS       JVM options for the load generator []
+#   NICE                 nice level for servers and load generator, e.g. -5 on a shared machine
+#                        (needs root for < 0) [0]
 #   PREWARM              seconds of unrecorded load per target before the first scenario, so
 #                        both servers are past JIT compilation (pinned to one core, the JVM's
 #                        compiler threads compete with its event loop) [8]
@@ -44,6 +46,7 @@ BENCH_THREADS=${BENCH_THREADS:-1}
 QMSGBUS_JVM_OPTS=${QMSGBUS_JVM_OPTS:-}
 QMSGBUS_SERVER_ARGS=${QMSGBUS_SERVER_ARGS:---set maxConnectionsPerAddress=100000}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-}
+NICE=${NICE:-0}
 PREWARM=${PREWARM:-8}
 OUT=${OUT:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)}
 
@@ -86,7 +89,7 @@ trap stop_servers EXIT
 start_qmsgbus() { # $1 = label for the log files
   QPORT=$(free_port)
   # shellcheck disable=SC2086
-  taskset -c "$SERVER_CPU" java $QMSGBUS_JVM_OPTS -jar "$JAR" server --port "$QPORT" $QMSGBUS_SERVER_ARGS \
+  nice -n "$NICE" taskset -c "$SERVER_CPU" java $QMSGBUS_JVM_OPTS -jar "$JAR" server --port "$QPORT" $QMSGBUS_SERVER_ARGS \
     >"$OUT/server-qmsgbus-$1.out" 2>"$OUT/server-qmsgbus-$1.err" &
   QPID=$!
   local deadline=$((SECONDS + 60))
@@ -100,7 +103,7 @@ start_qmsgbus() { # $1 = label for the log files
 start_nats() { # $1 = label for the log files
   NPORT=$(free_port)
   printf 'host: 127.0.0.1\nport: -1\nwebsocket {\n  listen: "127.0.0.1:%s"\n  no_tls: true\n}\n' "$NPORT" >"$OUT/nats.conf"
-  taskset -c "$SERVER_CPU" "$NATS_SERVER" -c "$OUT/nats.conf" >"$OUT/server-nats-$1.log" 2>&1 &
+  nice -n "$NICE" taskset -c "$SERVER_CPU" "$NATS_SERVER" -c "$OUT/nats.conf" >"$OUT/server-nats-$1.log" 2>&1 &
   NPID=$!
   local deadline=$((SECONDS + 60))
   until (exec 3<>"/dev/tcp/127.0.0.1/$NPORT") 2>/dev/null; do
@@ -115,7 +118,7 @@ run_bench() { # $1 scenario, $2 target, $3 run number
   if [[ $target == qmsgbus ]]; then url="ws://127.0.0.1:$QPORT/"; pid=$QPID; else url="ws://127.0.0.1:$NPORT/"; pid=$NPID; fi
   local base="$OUT/$sc-$target-$i"
   # shellcheck disable=SC2046,SC2086
-  if ! taskset -c "$LOAD_CPU" java $BENCH_JVM_OPTS -jar "$JAR" bench $(args_for "$sc") \
+  if ! nice -n "$NICE" taskset -c "$LOAD_CPU" java $BENCH_JVM_OPTS -jar "$JAR" bench $(args_for "$sc") \
       --target "$target" --url "$url" --server-pid "$pid" --threads "$BENCH_THREADS" \
       $( [[ $sc == conns ]] || echo "--duration $DURATION --warmup $WARMUP" ) \
       --quiet --json --hist "$base.hgrm" >"$base.json" 2>"$base.err"; then
@@ -143,7 +146,7 @@ EOF
 echo "QMsgBus vs nats-server (WebSocket) -- $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(java -version 2>&1 | head -1)"
 echo "nats-server: $("$NATS_SERVER" --version 2>&1 | head -1); jar: $JAR"
-echo "servers pinned to core $SERVER_CPU, load generator to core $LOAD_CPU ($BENCH_THREADS client thread(s)); $RUNS runs each, ${DURATION}s measured after ${WARMUP}s warm-up"
+echo "servers pinned to core $SERVER_CPU, load generator to core $LOAD_CPU ($BENCH_THREADS client thread(s)), nice $NICE; $RUNS runs each, ${DURATION}s measured after ${WARMUP}s warm-up"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "results: $OUT"
 {
@@ -153,7 +156,7 @@ echo "results: $OUT"
   echo "java=$(java -version 2>&1 | head -1)"
   echo "nats=$("$NATS_SERVER" --version 2>&1 | head -1)"
   echo "loadavg_before=$(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "runs=$RUNS duration=$DURATION warmup=$WARMUP server_cpu=$SERVER_CPU load_cpu=$LOAD_CPU threads=$BENCH_THREADS"
+  echo "runs=$RUNS duration=$DURATION warmup=$WARMUP server_cpu=$SERVER_CPU load_cpu=$LOAD_CPU threads=$BENCH_THREADS nice=$NICE"
 } >"$OUT/machine.txt"
 
 THROUGHPUT=""
@@ -192,7 +195,7 @@ if [[ -n $THROUGHPUT ]]; then
       if [[ $target == qmsgbus ]]; then url="ws://127.0.0.1:$QPORT/"; else url="ws://127.0.0.1:$NPORT/"; fi
       for warm in "fanout --receivers 4 --duration $PREWARM" "ack --duration 2"; do
         # shellcheck disable=SC2086
-        taskset -c "$LOAD_CPU" java $BENCH_JVM_OPTS -jar "$JAR" bench $warm --warmup 0 --target "$target" \
+        nice -n "$NICE" taskset -c "$LOAD_CPU" java $BENCH_JVM_OPTS -jar "$JAR" bench $warm --warmup 0 --target "$target" \
           --url "$url" --threads "$BENCH_THREADS" --quiet >>"$OUT/prewarm-$target.txt" 2>&1 || true
       done
     done

@@ -173,7 +173,7 @@ public final class AdminServer implements AutoCloseable {
   /** Whether the bus takes new connections: running and under its connection limit. */
   boolean ready() {
     return !closed
-        && !bus.eventLoops().isShuttingDown()
+        && bus.accepting()
         && bus.metrics().connections.get() < bus.config().maxConnections();
   }
 

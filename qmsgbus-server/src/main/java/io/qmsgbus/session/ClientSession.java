@@ -350,6 +350,7 @@ public final class ClientSession implements Receiver {
     @Override
     public void write(ByteBuf packet) {
       metrics.packetsDelivered.increment();
+      metrics.bytesOut.add(packet.readableBytes());
       if (inFlightSinceNanos == 0 && !machine.fastpush()) {
         inFlightSinceNanos = System.nanoTime();
       }

@@ -107,7 +107,7 @@ public final class BusServer implements AutoCloseable {
               .bind(config.host(), config.port())
               .syncUninterruptibly()
               .channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows a bind failure as an unchecked IOException
       shutdownLoops();
       auth.close();
       throw new IllegalStateException(
@@ -227,6 +227,11 @@ public final class BusServer implements AutoCloseable {
   /** The global queued-bytes budget (for stats and tests). */
   public QueueBudget budget() {
     return bus.budget();
+  }
+
+  /** Whether the server is accepting connections (false once {@link #close()} has begun). */
+  public boolean accepting() {
+    return !closed && serverChannel.isActive();
   }
 
   /** Live WebSocket sessions (completed handshakes). */

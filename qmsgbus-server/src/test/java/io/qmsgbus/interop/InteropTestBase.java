@@ -112,14 +112,20 @@ abstract class InteropTestBase {
    * everything the driver sent before has then been handled by the server.
    */
   static void sync(ScriptProcess driver, String id) {
-    int before = driver.values("TEXT").size();
+    int seen = driver.values("TEXT").size();
     driver.send("text {\"deregister\": \"qmsgbus-sync-noop\", \"id\": \"" + id + "\"}");
-    List<String> texts = driver.awaitValues("TEXT", before + 1, WAIT);
-    String reply = texts.get(texts.size() - 1).replace(" ", "");
-    if (!reply.equals("{\"id\":\"" + id + "\",\"ok\":true}")) {
-      throw new AssertionError(
-          "unexpected reply to sync " + id + ": " + reply + "\n" + driver.describe());
+    String wanted = "{\"id\":\"" + id + "\",\"ok\":true}";
+    // error replies to earlier packets may arrive first: read on until the sync reply itself
+    for (int round = 0; round < 1_000; round++) {
+      List<String> texts = driver.awaitValues("TEXT", seen + 1, WAIT);
+      for (String t : texts.subList(seen, texts.size())) {
+        if (t.replace(" ", "").equals(wanted)) {
+          return;
+        }
+      }
+      seen = texts.size();
     }
+    throw new AssertionError("no reply to sync " + id + "\n" + driver.describe());
   }
 
   /** The payloads of the driver's DATA lines: (type, decoded UTF-8 text). */
