@@ -32,7 +32,7 @@ import java.util.Properties;
  * @param idleTimeoutSeconds a client silent this long is pinged, and closed if silent as long
  *     again (0 disables)
  * @param shutdownGraceSeconds how long a stop waits for in-flight writes and close frames
- * @param ioThreads event loop threads (0 = 2 x cores, Netty's default)
+ * @param ioThreads event loop threads (0 = one per available core)
  * @param adminHost address of the admin HTTP listener (health, metrics, console)
  * @param adminPort port of the admin HTTP listener (0 disables it)
  * @param authJwtSecretFile file holding the HS256 shared secret (at least 32 bytes; surrounding

@@ -66,8 +66,10 @@ public final class LocalRouter implements Router {
     if (receivers == null) {
       return 0;
     }
+    // one buffer for all: each receiver gets a reference, not a copy or a derived buffer
+    packet.retain(receivers.length);
     for (Receiver r : receivers) {
-      r.offer(packet.retainedDuplicate());
+      r.offer(packet);
     }
     return receivers.length;
   }

@@ -18,7 +18,8 @@ public interface Router {
 
   /**
    * Offers {@code packet} to every receiver of {@code skill}, each with its own reference to the
-   * same bytes (no copy). The caller keeps its own reference.
+   * same buffer (no copy, no derived buffer; receivers treat it as read-only). The caller keeps
+   * its own reference.
    *
    * @return how many receivers it was offered to
    */

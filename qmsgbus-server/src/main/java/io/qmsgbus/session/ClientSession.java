@@ -5,9 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.internal.PlatformDependent;
 import io.qmsgbus.auth.Denials;
@@ -59,6 +57,7 @@ public final class ClientSession implements Receiver {
   private final long connectedAtMillis = System.currentTimeMillis();
   private final PacketClassifier classifier;
   private final QueueBudget budget;
+  private final FrameBatch out;
 
   /** What this client may publish and register for; null when the server has no auth. */
   private final SkillAccess access;
@@ -107,6 +106,7 @@ public final class ClientSession implements Receiver {
     this.classifier = classifier;
     this.channel = channel;
     this.loop = channel.eventLoop();
+    this.out = new FrameBatch(channel);
     this.router = router;
     this.metrics = metrics;
     this.maxRegistrations = config.maxRegistrations();
@@ -225,7 +225,7 @@ public final class ClientSession implements Receiver {
 
   /** Sends a TEXT reply or error; these never enter the delivery queue. */
   public void reply(String json) {
-    channel.write(new TextWebSocketFrame(json), channel.voidPromise());
+    out.text(json);
     scheduleFlush();
   }
 
@@ -248,6 +248,7 @@ public final class ClientSession implements Receiver {
     }
     long before = machine.queuedBytes();
     machine.close();
+    out.discard();
     account(before);
     budget.forget(channel);
     releaseInbox();
@@ -283,11 +284,10 @@ public final class ClientSession implements Receiver {
   private void flushNow() {
     flushScheduled = false;
     if (unreportedDrops != null && !unreportedDrops.isEmpty()) {
-      unreportedDrops.forEach(
-          (skill, n) ->
-              channel.write(new TextWebSocketFrame(Replies.dropped(n, skill)), channel.voidPromise()));
+      unreportedDrops.forEach((skill, n) -> out.text(Replies.dropped(n, skill)));
       unreportedDrops.clear();
     }
+    out.writeOut();
     channel.flush();
   }
 
@@ -345,7 +345,7 @@ public final class ClientSession implements Receiver {
     return machine;
   }
 
-  /** Writes through the channel without flushing; the flush task batches a burst. */
+  /** Encodes into the burst's frame batch; the flush task writes and flushes it once. */
   private final class ChannelOutput implements DeliveryStateMachine.Output<ByteBuf> {
     @Override
     public void write(ByteBuf packet) {
@@ -354,12 +354,13 @@ public final class ClientSession implements Receiver {
       if (inFlightSinceNanos == 0 && !machine.fastpush()) {
         inFlightSinceNanos = System.nanoTime();
       }
-      channel.write(new BinaryWebSocketFrame(packet), channel.voidPromise());
+      out.binary(packet); // encoded into this burst's buffer
+      packet.release();
     }
 
     @Override
     public ByteBuf retain(ByteBuf packet) {
-      return packet.retainedDuplicate();
+      return packet.retain(); // packets are shared read-only: nobody moves their indices
     }
 
     @Override
@@ -393,6 +394,7 @@ public final class ClientSession implements Receiver {
       if (!disconnecting) {
         disconnecting = true;
         log.warn("slow consumer disconnected id={} remote={}", id, channel.remoteAddress());
+        out.writeOut(); // what was batched goes before the close frame
         channel
             .writeAndFlush(
                 new CloseWebSocketFrame(

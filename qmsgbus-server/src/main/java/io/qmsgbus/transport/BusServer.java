@@ -75,7 +75,7 @@ public final class BusServer implements AutoCloseable {
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.transportName = epoll ? "epoll" : "nio";
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
-    this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+    this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
     ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     Router router = new LocalRouter();
     Map<Long, ClientSession> sessions = new ConcurrentHashMap<>();
@@ -183,6 +183,14 @@ public final class BusServer implements AutoCloseable {
     } catch (UnknownHostException e) {
       return false; // binding will fail anyway; do not call it safe
     }
+  }
+
+  /**
+   * One event loop per core by default, not Netty's two: the loops never block, so a second
+   * thread per core only adds context switches and cross-loop hand-offs between receivers.
+   */
+  private static int ioThreads(ServerConfig config) {
+    return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
   }
 
   public int port() {
