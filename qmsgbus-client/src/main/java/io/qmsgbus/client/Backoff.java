@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Exponential backoff between reconnect attempts: initial, doubled after each failure, capped.
- * Deterministic on purpose: it is easy to reason about and to test; a fleet restarting at once
- * is not this client's concern. Not thread-safe: the client calls it under its own lock.
+ * Deterministic on purpose: it is easy to reason about and to test; a fleet restarting at once is
+ * not this client's concern. Not thread-safe: the client calls it under its own lock.
  */
 final class Backoff {
 

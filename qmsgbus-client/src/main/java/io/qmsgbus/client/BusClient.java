@@ -40,9 +40,9 @@ import java.util.function.LongFunction;
  * <p><b>Requests</b> ({@link #register}, {@link #deregister}, {@link #buffering}, {@link
  * #fastpush}, {@link #get}) carry an {@code id} and return a future that completes when the server
  * confirms, or fails with a {@link BusException} holding the server's error, with a {@link
- * TimeoutException} after the request timeout, or with a {@link BusException} if the connection
- * is lost or the client closed first. They fail at once while disconnected. Futures complete on
- * the client's I/O thread: do not block in non-async stages chained to them.
+ * TimeoutException} after the request timeout, or with a {@link BusException} if the connection is
+ * lost or the client closed first. They fail at once while disconnected. Futures complete on the
+ * client's I/O thread: do not block in non-async stages chained to them.
  *
  * <p><b>Reconnecting.</b> If enabled (the default) and the connection drops, the client reconnects
  * with exponential backoff and re-applies the registrations and flags the server had confirmed,
@@ -52,8 +52,8 @@ import java.util.function.LongFunction;
  * <p><b>Dead servers.</b> A server that stops answering without closing the connection (a crashed
  * host, a pulled cable, a half-open TCP connection) is noticed by the {@linkplain Builder#liveness
  * liveness check}: after 20 s without any frame from the server the client sends a WebSocket Ping,
- * and if nothing arrives within 10 s after that it drops the connection, which then counts as
- * lost (and is reconnected, if enabled).
+ * and if nothing arrives within 10 s after that it drops the connection, which then counts as lost
+ * (and is reconnected, if enabled).
  */
 public final class BusClient implements AutoCloseable {
 
@@ -87,7 +87,10 @@ public final class BusClient implements AutoCloseable {
   private record Link(WsConnection connection, Events events) {}
 
   private BusClient(Builder b) {
-    this.uri = b.uri != null ? b.uri : WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path);
+    this.uri =
+        b.uri != null
+            ? b.uri
+            : WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path);
     this.connectTimeout = b.connectTimeout;
     this.autoAck = b.autoAck;
     this.reconnect = b.reconnect;
@@ -197,7 +200,8 @@ public final class BusClient implements AutoCloseable {
 
   /** Turns server-side buffering of the last sent packet on or off (see {@link #get()}). */
   public CompletableFuture<Void> buffering(boolean on) {
-    return request(id -> ControlPackets.flag("buffering", on, id)).thenRun(() -> state.buffering(on));
+    return request(id -> ControlPackets.flag("buffering", on, id))
+        .thenRun(() -> state.buffering(on));
   }
 
   /** Turns fast-push on (send every packet on arrival, no ACK wait) or off (one at a time). */
@@ -206,8 +210,8 @@ public final class BusClient implements AutoCloseable {
   }
 
   /**
-   * Asks the server to send the kept packet again (it arrives as a new message). Needs buffering
-   * on and a packet not yet ACKed, so it is for manual-ACK clients; otherwise the server sends
+   * Asks the server to send the kept packet again (it arrives as a new message). Needs buffering on
+   * and a packet not yet ACKed, so it is for manual-ACK clients; otherwise the server sends
    * nothing, and the future still completes.
    */
   public CompletableFuture<Void> get() {
@@ -254,9 +258,9 @@ public final class BusClient implements AutoCloseable {
 
   /**
    * Pushes every received message to {@code handler}, from one dedicated thread, in order; with
-   * auto-ACK, the ACK goes out when the handler returns (or throws: a failing handler is logged
-   * and the packet counts as handled). Once a handler is set, {@link #take} may not be used.
-   * Replaces any earlier handler.
+   * auto-ACK, the ACK goes out when the handler returns (or throws: a failing handler is logged and
+   * the packet counts as handled). Once a handler is set, {@link #take} may not be used. Replaces
+   * any earlier handler.
    */
   public BusClient onMessage(Consumer<Message> handler) {
     inbox.setHandler(handler);
@@ -276,10 +280,10 @@ public final class BusClient implements AutoCloseable {
   }
 
   /**
-   * Sets who hears about errors no request future can carry: the server's error replies without
-   * an id (e.g. to a bad data packet) and a failed re-apply after reconnecting. The argument is
-   * the server's {@code error} text (or the whole reply if it has none). Runs on the I/O thread.
-   * The default logs a warning.
+   * Sets who hears about errors no request future can carry: the server's error replies without an
+   * id (e.g. to a bad data packet) and a failed re-apply after reconnecting. The argument is the
+   * server's {@code error} text (or the whole reply if it has none). Runs on the I/O thread. The
+   * default logs a warning.
    */
   public BusClient onError(Consumer<String> listener) {
     this.errorListener = Objects.requireNonNull(listener, "listener");
@@ -367,12 +371,16 @@ public final class BusClient implements AutoCloseable {
 
   private CompletableFuture<Void> sendText(String text) {
     Link l = link;
-    return l == null ? CompletableFuture.failedFuture(notConnected()) : l.connection().sendText(text);
+    return l == null
+        ? CompletableFuture.failedFuture(notConnected())
+        : l.connection().sendText(text);
   }
 
   private CompletableFuture<Void> sendBinary(byte[] bytes) {
     Link l = link;
-    return l == null ? CompletableFuture.failedFuture(notConnected()) : l.connection().sendBinary(bytes);
+    return l == null
+        ? CompletableFuture.failedFuture(notConnected())
+        : l.connection().sendBinary(bytes);
   }
 
   private BusException notConnected() {
@@ -590,10 +598,13 @@ public final class BusClient implements AutoCloseable {
 
     /** Authenticates with a name and password from the server's users file (HTTP Basic). */
     public Builder basicAuth(String user, String password) {
-      String pair = Objects.requireNonNull(user, "user") + ":" + Objects.requireNonNull(password, "password");
+      String pair =
+          Objects.requireNonNull(user, "user") + ":" + Objects.requireNonNull(password, "password");
       return header(
           "Authorization",
-          "Basic " + java.util.Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+          "Basic "
+              + java.util.Base64.getEncoder()
+                  .encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Sends a header with the opening handshake (and with every reconnect's). */
@@ -655,7 +666,9 @@ public final class BusClient implements AutoCloseable {
       return this;
     }
 
-    /** ACK each message once handed over (default {@code true}); off: call {@link BusClient#ack()}. */
+    /**
+     * ACK each message once handed over (default {@code true}); off: call {@link BusClient#ack()}.
+     */
     public Builder autoAck(boolean autoAck) {
       this.autoAck = autoAck;
       return this;

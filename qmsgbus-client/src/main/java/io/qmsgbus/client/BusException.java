@@ -3,9 +3,9 @@ package io.qmsgbus.client;
 import java.io.IOException;
 
 /**
- * A bus operation failed: the connection could not be opened or was lost, the client was closed,
- * or the server answered a request with {@code "ok": false} (the message is then the server's
- * {@code error} text).
+ * A bus operation failed: the connection could not be opened or was lost, the client was closed, or
+ * the server answered a request with {@code "ok": false} (the message is then the server's {@code
+ * error} text).
  */
 public class BusException extends IOException {
 

@@ -8,10 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Received messages on their way to the application: either pulled with {@link #take}, or pushed
- * to a handler by one dedicated thread (so a slow handler never stalls the socket, and handlers
- * see messages one at a time, in order). After each hand-over, {@code delivered} runs (the
- * auto-ACK).
+ * Received messages on their way to the application: either pulled with {@link #take}, or pushed to
+ * a handler by one dedicated thread (so a slow handler never stalls the socket, and handlers see
+ * messages one at a time, in order). After each hand-over, {@code delivered} runs (the auto-ACK).
  */
 final class Inbox {
 

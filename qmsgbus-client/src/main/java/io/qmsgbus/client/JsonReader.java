@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * A small strict JSON reader for what the client reads: the server's flat reply objects and the
  * top-level {@code skill} of a data packet. Top-level members become Java values; nested objects
- * and arrays are validated and kept as their raw text ({@link Nested}), since nothing here needs
- * to look inside them.
+ * and arrays are validated and kept as their raw text ({@link Nested}), since nothing here needs to
+ * look inside them.
  */
 final class JsonReader {
 
@@ -43,8 +43,8 @@ final class JsonReader {
   }
 
   /**
-   * Returns the string value of the top-level member {@code key}, or {@code null} when {@code
-   * json} is not a well-formed object, has no such member, or its value is not a string.
+   * Returns the string value of the top-level member {@code key}, or {@code null} when {@code json}
+   * is not a well-formed object, has no such member, or its value is not a string.
    */
   static String topLevelString(String json, String key) {
     try {
@@ -54,7 +54,9 @@ final class JsonReader {
     }
   }
 
-  /** Tells whether {@code json} is exactly one well-formed JSON value (whitespace around allowed). */
+  /**
+   * Tells whether {@code json} is exactly one well-formed JSON value (whitespace around allowed).
+   */
   static boolean isValue(String json) {
     JsonReader r = new JsonReader(json);
     try {

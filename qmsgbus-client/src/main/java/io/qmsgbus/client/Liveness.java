@@ -7,17 +7,17 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Dead-server detection for one client connection, the same rule the server applies to its
- * clients: when nothing has been received for the <em>ping interval</em>, a WebSocket Ping is
- * sent; if nothing at all (the Pong or any other frame) arrives within the <em>pong timeout</em>
- * after that, the connection is aborted, which the clients see as a lost connection (status 1006).
- * That also catches a half-open TCP connection: a server that vanished without a FIN, which TCP
- * itself may not notice for hours.
+ * Dead-server detection for one client connection, the same rule the server applies to its clients:
+ * when nothing has been received for the <em>ping interval</em>, a WebSocket Ping is sent; if
+ * nothing at all (the Pong or any other frame) arrives within the <em>pong timeout</em> after that,
+ * the connection is aborted, which the clients see as a lost connection (status 1006). That also
+ * catches a half-open TCP connection: a server that vanished without a FIN, which TCP itself may
+ * not notice for hours.
  *
- * <p>Any received frame counts as a sign of life, so a busy connection is never pinged. The
- * checks of every connection in the JVM run on one shared daemon thread ({@code
- * qmsgbus-client-liveness}); each check only sends a Ping or aborts, so it never blocks. The
- * abort's end-of-connection callbacks run on that thread too.
+ * <p>Any received frame counts as a sign of life, so a busy connection is never pinged. The checks
+ * of every connection in the JVM run on one shared daemon thread ({@code qmsgbus-client-liveness});
+ * each check only sends a Ping or aborts, so it never blocks. The abort's end-of-connection
+ * callbacks run on that thread too.
  *
  * <p>Immutable; {@link #OFF} disables the check.
  */
@@ -46,8 +46,8 @@ final class Liveness {
   }
 
   /**
-   * The check with these times; a {@code pingInterval} of {@link Duration#ZERO} gives {@link
-   * #OFF} (the timeout is then ignored, but must not be negative).
+   * The check with these times; a {@code pingInterval} of {@link Duration#ZERO} gives {@link #OFF}
+   * (the timeout is then ignored, but must not be negative).
    *
    * @throws IllegalArgumentException if a time is negative, or the interval is positive and the
    *     timeout is not
@@ -82,8 +82,8 @@ final class Liveness {
   }
 
   /**
-   * Starts watching {@code c} until it ends; does nothing when disabled. Call once per
-   * connection, as soon as it is open.
+   * Starts watching {@code c} until it ends; does nothing when disabled. Call once per connection,
+   * as soon as it is open.
    */
   void watch(WsConnection c, String peer) {
     if (enabled()) {

@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Requests waiting for their {@code {"id":N,"ok":...}} reply. Each request gets a fresh numeric
- * id; its future completes when the reply arrives, fails on {@code ok:false}, on timeout, or when
- * the connection is lost (a reply can then never come).
+ * Requests waiting for their {@code {"id":N,"ok":...}} reply. Each request gets a fresh numeric id;
+ * its future completes when the reply arrives, fails on {@code ok:false}, on timeout, or when the
+ * connection is lost (a reply can then never come).
  */
 final class PendingReplies {
 

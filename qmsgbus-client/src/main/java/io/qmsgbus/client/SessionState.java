@@ -6,9 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * What the server has confirmed for this client: its registrations and the flags it set. The
- * server forgets all of it when a connection ends, so a reconnect replays it. Only confirmed
- * changes are recorded: a request that failed left the server (and so this record) unchanged.
+ * What the server has confirmed for this client: its registrations and the flags it set. The server
+ * forgets all of it when a connection ends, so a reconnect replays it. Only confirmed changes are
+ * recorded: a request that failed left the server (and so this record) unchanged.
  */
 final class SessionState {
 

@@ -13,9 +13,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS contexts for {@code wss://} servers whose certificate is not signed by a well-known
- * authority (a self-signed or private-CA certificate): {@link BusClient.Builder#sslContext} and
- * {@link WebSocketClientQ}'s TLS constructor take them. The host name is still checked against the
+ * TLS contexts for {@code wss://} servers whose certificate is not signed by a well-known authority
+ * (a self-signed or private-CA certificate): {@link BusClient.Builder#sslContext} and {@link
+ * WebSocketClientQ}'s TLS constructor take them. The host name is still checked against the
  * certificate, as always.
  */
 public final class TlsTrust {

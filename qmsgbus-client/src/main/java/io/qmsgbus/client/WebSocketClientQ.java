@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The seed project's client, in Java: received data packets land in a deque the application
- * polls, and the application sends with {@link #emitText} (control) and {@link #emitBinary} (data).
+ * The seed project's client, in Java: received data packets land in a deque the application polls,
+ * and the application sends with {@link #emitText} (control) and {@link #emitBinary} (data).
  *
  * <pre>{@code
  * Deque<byte[]> q = new ConcurrentLinkedDeque<>();
@@ -31,16 +31,16 @@ import java.util.function.Consumer;
  * replies and errors: they go to the {@linkplain #setTextListener text listener}, never into the
  * deque, so the deque holds nothing but data.
  *
- * <p>The deque is filled from an HTTP-client thread while the application reads it from its own,
- * so it <b>must be thread-safe</b>, e.g. {@link java.util.concurrent.ConcurrentLinkedDeque} or
- * {@link java.util.concurrent.LinkedBlockingDeque}. Packets are added at the tail ({@code
- * addLast}); take them from the head ({@code pollFirst}).
+ * <p>The deque is filled from an HTTP-client thread while the application reads it from its own, so
+ * it <b>must be thread-safe</b>, e.g. {@link java.util.concurrent.ConcurrentLinkedDeque} or {@link
+ * java.util.concurrent.LinkedBlockingDeque}. Packets are added at the tail ({@code addLast}); take
+ * them from the head ({@code pollFirst}).
  *
  * <p>This class does no reconnecting and no acknowledging of its own: like the seed, the
  * application decides. {@link BusClient} is the client that does both.
  *
- * <p>A server that stops answering without closing the connection (a crashed host, a half-open
- * TCP connection) is noticed by the {@linkplain #setLiveness liveness check}, on by default: the
+ * <p>A server that stops answering without closing the connection (a crashed host, a half-open TCP
+ * connection) is noticed by the {@linkplain #setLiveness liveness check}, on by default: the
  * connection is dropped and {@link #runForever} returns, so the application can call it again.
  */
 public final class WebSocketClientQ {
@@ -57,7 +57,8 @@ public final class WebSocketClientQ {
   private volatile WsConnection connection;
   private volatile Consumer<String> textListener = text -> {};
   private volatile Liveness liveness = Liveness.DEFAULT;
-  private final java.util.Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, String> headers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Creates a client for {@code ws://host:port/path}; nothing happens until {@link #runForever}.
@@ -120,10 +121,11 @@ public final class WebSocketClientQ {
    * <p>Exactly: if {@link #close()} was already called, returns at once. Otherwise it opens one
    * connection (waiting at most the connect timeout); if that fails, it logs why and returns. Once
    * connected, {@link #isConnected()} is true and the call blocks until the connection ends, which
-   * happens when {@link #close()} is called, when the server closes it, when the network fails,
-   * or when the server stops answering (see {@link #setLiveness}); then it returns. It never reconnects by itself (like Python's {@code run_forever}); call it
-   * again to reconnect (server-side registrations and flags start afresh on a new connection).
-   * Interrupting the thread drops the connection and returns with the interrupt flag set.
+   * happens when {@link #close()} is called, when the server closes it, when the network fails, or
+   * when the server stops answering (see {@link #setLiveness}); then it returns. It never
+   * reconnects by itself (like Python's {@code run_forever}); call it again to reconnect
+   * (server-side registrations and flags start afresh on a new connection). Interrupting the thread
+   * drops the connection and returns with the interrupt flag set.
    *
    * @throws IllegalStateException if another thread is already inside {@code runForever}
    */
@@ -166,8 +168,8 @@ public final class WebSocketClientQ {
 
   /**
    * Sends {@code bytes} in a BINARY frame (the seed's channel for data packets, e.g. the UTF-8
-   * bytes of {@code {"skill":"skill1","payload":"..."}}). Blocks like {@link #emitText}. The
-   * array is copied, so the caller may reuse it.
+   * bytes of {@code {"skill":"skill1","payload":"..."}}). Blocks like {@link #emitText}. The array
+   * is copied, so the caller may reuse it.
    *
    * @return {@code false} if not connected or the send failed; {@code true} once sent
    */
@@ -200,9 +202,9 @@ public final class WebSocketClientQ {
   }
 
   /**
-   * Sets who receives TEXT messages (the server's replies to control packets that carry an
-   * {@code id}, and its error reports). Called on an HTTP-client thread, one message at a time;
-   * keep it short. The default drops them. Replaces any earlier listener.
+   * Sets who receives TEXT messages (the server's replies to control packets that carry an {@code
+   * id}, and its error reports). Called on an HTTP-client thread, one message at a time; keep it
+   * short. The default drops them. Replaces any earlier listener.
    */
   public void setTextListener(Consumer<String> listener) {
     this.textListener = Objects.requireNonNull(listener, "listener");
@@ -211,15 +213,14 @@ public final class WebSocketClientQ {
   /**
    * Sets the dead-server check (default on: ping after 20 s, timeout 10 s); it applies to
    * connections opened by later {@link #runForever} calls. When nothing has been received for
-   * {@code pingInterval}, a WebSocket Ping is sent; if nothing at all (the Pong or any other
-   * frame) arrives within {@code pongTimeout} after that, the connection is dropped: {@link
+   * {@code pingInterval}, a WebSocket Ping is sent; if nothing at all (the Pong or any other frame)
+   * arrives within {@code pongTimeout} after that, the connection is dropped: {@link
    * #isConnected()} turns false and {@link #runForever} returns. Any received frame counts as a
    * sign of life, so a busy connection is never pinged.
    *
-   * @param pingInterval silence before a Ping; {@link Duration#ZERO} turns the check off (a
-   *     silent connection is then kept for as long as TCP keeps it)
-   * @param pongTimeout how long to wait for an answer to the Ping; positive unless the check is
-   *     off
+   * @param pingInterval silence before a Ping; {@link Duration#ZERO} turns the check off (a silent
+   *     connection is then kept for as long as TCP keeps it)
+   * @param pongTimeout how long to wait for an answer to the Ping; positive unless the check is off
    * @throws IllegalArgumentException if a time is negative, or {@code pongTimeout} is zero while
    *     {@code pingInterval} is not
    */
@@ -234,7 +235,8 @@ public final class WebSocketClientQ {
 
   private WsConnection connect() {
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, uri, connectTimeout, java.util.Map.copyOf(headers), liveness, new Events());
+        WsConnection.open(
+            http, uri, connectTimeout, java.util.Map.copyOf(headers), liveness, new Events());
     try {
       return opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -284,7 +286,8 @@ public final class WebSocketClientQ {
     boolean bracketed = host.startsWith("[") && host.endsWith("]");
     String bare = bracketed ? host.substring(1, host.length() - 1) : host;
     try {
-      return new URI(scheme, null, bare, port, path.startsWith("/") ? path : "/" + path, null, null);
+      return new URI(
+          scheme, null, bare, port, path.startsWith("/") ? path : "/" + path, null, null);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("bad host or path: " + e.getMessage(), e);
     }

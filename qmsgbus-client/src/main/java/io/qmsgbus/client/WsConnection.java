@@ -60,10 +60,10 @@ final class WsConnection {
   }
 
   /**
-   * Opens a connection. The future fails if the TCP connect or the opening handshake fails or
-   * takes longer than {@code timeout} (the JDK applies it to the whole handshake). {@code events}
-   * may be called before the future completes, and is never called if it fails. Once open, the
-   * connection is watched by {@code liveness} until it ends.
+   * Opens a connection. The future fails if the TCP connect or the opening handshake fails or takes
+   * longer than {@code timeout} (the JDK applies it to the whole handshake). {@code events} may be
+   * called before the future completes, and is never called if it fails. Once open, the connection
+   * is watched by {@code liveness} until it ends.
    */
   static CompletableFuture<WsConnection> open(
       HttpClient http, URI uri, Duration timeout, Liveness liveness, Events events) {
@@ -103,8 +103,8 @@ final class WsConnection {
 
   /**
    * Starts the closing handshake with {@code status} after the pending sends. The returned future
-   * completes when the connection has ended; if the server does not answer within {@code
-   * timeout}, the connection is aborted.
+   * completes when the connection has ended; if the server does not answer within {@code timeout},
+   * the connection is aborted.
    */
   CompletableFuture<Void> close(int status, String reason, Duration timeout) {
     enqueue(ws -> ws.sendClose(status, reason));
@@ -128,9 +128,9 @@ final class WsConnection {
 
   /**
    * Sends a WebSocket Ping with an empty payload, outside the data send chain (control frames may
-   * go between data frames, so a large pending send does not hold it back). The JDK allows one
-   * Ping or Pong in flight; if one still is, this Ping is skipped. Never fails: the future is
-   * ignored, the Pong (or its absence) is what matters.
+   * go between data frames, so a large pending send does not hold it back). The JDK allows one Ping
+   * or Pong in flight; if one still is, this Ping is skipped. Never fails: the future is ignored,
+   * the Pong (or its absence) is what matters.
    */
   void sendPing() {
     try {

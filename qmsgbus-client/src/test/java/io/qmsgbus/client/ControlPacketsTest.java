@@ -11,7 +11,8 @@ class ControlPacketsTest {
   void requestsCarryTheirId() {
     assertThat(ControlPackets.register(List.of("a", "b\"c"), 3))
         .isEqualTo("{\"register\":[\"a\",\"b\\\"c\"],\"id\":3}");
-    assertThat(ControlPackets.deregister(List.of("a"), 4)).isEqualTo("{\"deregister\":[\"a\"],\"id\":4}");
+    assertThat(ControlPackets.deregister(List.of("a"), 4))
+        .isEqualTo("{\"deregister\":[\"a\"],\"id\":4}");
     assertThat(ControlPackets.flag("fastpush", true, 5)).isEqualTo("{\"fastpush\":true,\"id\":5}");
     assertThat(ControlPackets.get(6)).isEqualTo("{\"get\":\"\",\"id\":6}");
     assertThat(ControlPackets.ACK).isEqualTo("{\"ack\":\"\"}");
@@ -24,7 +25,8 @@ class ControlPacketsTest {
         .isEqualTo("{\"register\":[\"a\"],\"id\":1}");
     assertThat(ControlPackets.restore(List.of("a", "b"), true, false, 2))
         .isEqualTo("{\"register\":[\"a\",\"b\"],\"buffering\":true,\"fastpush\":false,\"id\":2}");
-    assertThat(ControlPackets.restore(List.of(), null, true, 3)).isEqualTo("{\"fastpush\":true,\"id\":3}");
+    assertThat(ControlPackets.restore(List.of(), null, true, 3))
+        .isEqualTo("{\"fastpush\":true,\"id\":3}");
   }
 
   @Test
@@ -45,6 +47,7 @@ class ControlPacketsTest {
     state.deregistered(List.of("b", "unknown"));
     state.buffering(true);
     assertThat(state.skills()).containsExactly("a");
-    assertThat(state.restorePacket(9)).isEqualTo("{\"register\":[\"a\"],\"buffering\":true,\"id\":9}");
+    assertThat(state.restorePacket(9))
+        .isEqualTo("{\"register\":[\"a\"],\"buffering\":true,\"id\":9}");
   }
 }

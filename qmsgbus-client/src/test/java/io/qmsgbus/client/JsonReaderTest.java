@@ -16,7 +16,8 @@ class JsonReaderTest {
     assertThat(JsonReader.readObject("{\"id\":7,\"ok\":true}"))
         .containsExactly(Map.entry("id", 7L), Map.entry("ok", true));
     Map<String, Object> refused =
-        JsonReader.readObject("{ \"id\" : \"x\" , \"ok\" : false , \"error\" : \"bad \\\"skill\\\"\" }");
+        JsonReader.readObject(
+            "{ \"id\" : \"x\" , \"ok\" : false , \"error\" : \"bad \\\"skill\\\"\" }");
     assertThat(refused.get("id")).isEqualTo("x");
     assertThat(refused.get("ok")).isEqualTo(false);
     assertThat(refused.get("error")).isEqualTo("bad \"skill\"");
@@ -100,7 +101,9 @@ class JsonReaderTest {
 
   @Test
   void findsTheTopLevelSkillOnly() {
-    assertThat(JsonReader.topLevelString("{\"payload\":{\"skill\":\"inner\"},\"skill\":\"s1\"}", "skill"))
+    assertThat(
+            JsonReader.topLevelString(
+                "{\"payload\":{\"skill\":\"inner\"},\"skill\":\"s1\"}", "skill"))
         .isEqualTo("s1");
     assertThat(JsonReader.topLevelString("{\"payload\":{\"skill\":\"inner\"}}", "skill")).isNull();
     assertThat(JsonReader.topLevelString("{\"skill\":5}", "skill")).isNull();

@@ -74,7 +74,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     HttpVersion version = req.protocolVersion();
     if (!req.decoderResult().isSuccess()) {
-      write(ctx, Response.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false, false, version);
+      write(
+          ctx,
+          Response.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"),
+          false,
+          false,
+          version);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -112,7 +117,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "not ready: not accepting connections (stopping or at the connection limit)\n"));
       case "/metrics":
         String accept = req.headers().get(HttpHeaderNames.ACCEPT);
-        return admin.snapshots().thenApplyAsync(clients -> metrics(accept, clients), admin.worker());
+        return admin
+            .snapshots()
+            .thenApplyAsync(clients -> metrics(accept, clients), admin.worker());
       case "/api/stats":
         boolean history = query.parameters().containsKey("history");
         return admin
@@ -124,13 +131,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         int limit = intParam(query, "limit", DEFAULT_CLIENT_LIMIT);
         return admin
             .snapshots()
-            .thenApplyAsync(clients -> Response.json(admin.json().clients(clients, limit)), admin.worker());
+            .thenApplyAsync(
+                clients -> Response.json(admin.json().clients(clients, limit)), admin.worker());
       case "/api/skills":
-        return CompletableFuture.supplyAsync(() -> Response.json(admin.json().skills()), admin.worker());
+        return CompletableFuture.supplyAsync(
+            () -> Response.json(admin.json().skills()), admin.worker());
       default:
         StaticAssets.Asset asset = admin.assets().get(path);
         if (asset != null) {
-          return done(new Response(HttpResponseStatus.OK, asset.contentType(), asset.body(), "no-cache"));
+          return done(
+              new Response(HttpResponseStatus.OK, asset.contentType(), asset.body(), "no-cache"));
         }
         return done(Response.text(HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n"));
     }

@@ -116,9 +116,12 @@ final class AdminJson {
           long count = m.ackLatency.count();
           g.writeNumberField(
               "meanMillis", count == 0 ? 0 : round(m.ackLatency.sumSeconds() * 1000 / count));
-          g.writeNumberField("p50Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.5)));
-          g.writeNumberField("p90Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.9)));
-          g.writeNumberField("p99Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.99)));
+          g.writeNumberField(
+              "p50Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.5)));
+          g.writeNumberField(
+              "p90Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.9)));
+          g.writeNumberField(
+              "p99Millis", round(BusMetricsExporter.ackQuantileMillis(m.ackLatency, 0.99)));
           g.writeEndObject();
 
           g.writeNumberField("skills", bus.router().receiverCounts().size());
@@ -158,8 +161,10 @@ final class AdminJson {
             g.writeNumberField("id", s.id());
             g.writeStringField("remoteAddress", s.remoteAddress());
             g.writeNumberField("connectedAtMillis", s.connectedAtMillis());
-            g.writeStringField("connectedSince", Instant.ofEpochMilli(s.connectedAtMillis()).toString());
-            g.writeNumberField("connectedSeconds", Math.max(0, (now - s.connectedAtMillis()) / 1000));
+            g.writeStringField(
+                "connectedSince", Instant.ofEpochMilli(s.connectedAtMillis()).toString());
+            g.writeNumberField(
+                "connectedSeconds", Math.max(0, (now - s.connectedAtMillis()) / 1000));
             g.writeArrayFieldStart("skills");
             for (String skill : s.skills().stream().sorted().toList()) {
               g.writeString(skill);

@@ -50,11 +50,13 @@ final class BusMetricsExporter {
         .help("The configured maximum of connections held at once.")
         .callback(cb -> cb.call(maxConnections))
         .register(registry);
-    counter("qmsgbus_connections_opened", "Connections accepted since start.", m.connectionsTotal::sum);
+    counter(
+        "qmsgbus_connections_opened", "Connections accepted since start.", m.connectionsTotal::sum);
     CounterWithCallback.builder()
         .name("qmsgbus_errors")
-        .help("Errors by kind: bad_input (rejected packets), rate_limited (packets over a"
-            + " client's rate, not forwarded), connection_refused (over a connection limit).")
+        .help(
+            "Errors by kind: bad_input (rejected packets), rate_limited (packets over a"
+                + " client's rate, not forwarded), connection_refused (over a connection limit).")
         .labelNames("kind")
         .callback(
             cb -> {
@@ -64,9 +66,15 @@ final class BusMetricsExporter {
             })
         .register(registry);
 
-    counter("qmsgbus_frames_in", "WebSocket data frames received (data, control and bad).", m.packetsIn::sum);
+    counter(
+        "qmsgbus_frames_in",
+        "WebSocket data frames received (data, control and bad).",
+        m.packetsIn::sum);
     counter("qmsgbus_controls", "Control packets applied.", m.controls::sum);
-    counter("qmsgbus_packets_sent", "Data packets written to receivers (all skills).", m.packetsDelivered::sum);
+    counter(
+        "qmsgbus_packets_sent",
+        "Data packets written to receivers (all skills).",
+        m.packetsDelivered::sum);
     CounterWithCallback.builder()
         .name("qmsgbus_received_bytes")
         .unit(Unit.BYTES)
@@ -193,7 +201,10 @@ final class BusMetricsExporter {
       long[] counts = new long[n];
       long total = 0;
       for (int i = 0; i < n; i++) {
-        bounds[i] = i < LatencyHistogram.BOUNDS.length ? LatencyHistogram.BOUNDS[i] : Double.POSITIVE_INFINITY;
+        bounds[i] =
+            i < LatencyHistogram.BOUNDS.length
+                ? LatencyHistogram.BOUNDS[i]
+                : Double.POSITIVE_INFINITY;
         counts[i] = h.bucket(i);
         total += counts[i];
       }

@@ -110,7 +110,8 @@ final class RateSampler {
     lastBytesOut = bytesOut;
     current = r;
     synchronized (history) {
-      history.addLast(new Point(r.atMillis(), r.in(), r.out(), r.dropped(), metrics.connections.get()));
+      history.addLast(
+          new Point(r.atMillis(), r.in(), r.out(), r.dropped(), metrics.connections.get()));
       while (history.size() > HISTORY) {
         history.removeFirst();
       }

@@ -28,11 +28,11 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Credentials, in order: {@code Authorization: Bearer TOKEN}, {@code Authorization: Basic ...}
  * (name and password from the users file), or a {@code token} query parameter (for browsers, which
- * cannot set headers on a WebSocket). The accepted {@link Identity} goes into the channel
- * attribute {@link Identity#ATTRIBUTE}; the {@code Authorization} header and the {@code token}
- * parameter are removed from the request before it goes on, so nothing after this handler can log
- * them. bcrypt checks run on the {@link Authenticator}'s own small pool, never on the event loop.
- * The handler removes itself once the request has passed.
+ * cannot set headers on a WebSocket). The accepted {@link Identity} goes into the channel attribute
+ * {@link Identity#ATTRIBUTE}; the {@code Authorization} header and the {@code token} parameter are
+ * removed from the request before it goes on, so nothing after this handler can log them. bcrypt
+ * checks run on the {@link Authenticator}'s own small pool, never on the event loop. The handler
+ * removes itself once the request has passed.
  */
 public final class AuthHandler extends ChannelInboundHandlerAdapter {
 
@@ -56,7 +56,8 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
     if (!auth.origins().allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
       auth.failedLogins()
-          .failed(ctx.channel().remoteAddress(), "origin", "origin not allowed: " + printable(origin));
+          .failed(
+              ctx.channel().remoteAddress(), "origin", "origin not allowed: " + printable(origin));
       respond(ctx, req, HttpResponseStatus.FORBIDDEN, List.of(), "QMsgBus: origin not allowed\n");
       return;
     }

@@ -50,8 +50,8 @@ public final class Authenticator implements AutoCloseable {
   /**
    * Reads the key, secret and users files the config names.
    *
-   * @throws IllegalStateException with a message naming the setting and file, if one cannot be
-   *     read or used
+   * @throws IllegalStateException with a message naming the setting and file, if one cannot be read
+   *     or used
    */
   public static Authenticator fromConfig(ServerConfig config, BusMetrics metrics) {
     JwtVerifier jwt = null;
@@ -77,7 +77,9 @@ public final class Authenticator implements AutoCloseable {
         jwt = new JwtVerifier(secret, key, config.authJwtAudience(), config.authJwtIssuer());
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(
-            (secret != null ? "authJwtSecretFile " + config.authJwtSecretFile() : "authJwtPublicKey")
+            (secret != null
+                    ? "authJwtSecretFile " + config.authJwtSecretFile()
+                    : "authJwtPublicKey")
                 + ": "
                 + e.getMessage(),
             e);
@@ -94,10 +96,7 @@ public final class Authenticator implements AutoCloseable {
     }
     OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), jwt != null || users != null);
     return new Authenticator(
-        jwt,
-        users,
-        origins,
-        new FailedLogins(metrics.authFailures, metrics.authFailuresNotLogged));
+        jwt, users, origins, new FailedLogins(metrics.authFailures, metrics.authFailuresNotLogged));
   }
 
   /** Whether clients must authenticate. */

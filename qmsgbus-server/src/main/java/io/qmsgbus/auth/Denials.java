@@ -39,7 +39,9 @@ public final class Denials {
         if ("id".equals(name)) {
           return switch (v) {
             case VALUE_STRING ->
-                "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText())) + "\"";
+                "\""
+                    + new String(JsonStringEncoder.getInstance().quoteAsString(p.getText()))
+                    + "\"";
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
             default -> null;
           };

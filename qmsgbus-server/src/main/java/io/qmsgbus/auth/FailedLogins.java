@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs refused logins with the remote address and the reason (never the credential), at most
- * {@link #BURST} lines at once and {@link #PER_SECOND} a second after that (one token bucket for
- * the whole server, so a flood from many addresses cannot fill the log either). Lines over the
- * budget are counted, and the count is logged with the next line that gets through.
+ * Logs refused logins with the remote address and the reason (never the credential), at most {@link
+ * #BURST} lines at once and {@link #PER_SECOND} a second after that (one token bucket for the whole
+ * server, so a flood from many addresses cannot fill the log either). Lines over the budget are
+ * counted, and the count is logged with the next line that gets through.
  */
 public final class FailedLogins {
 

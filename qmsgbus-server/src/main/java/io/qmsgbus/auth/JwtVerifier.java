@@ -19,15 +19,15 @@ import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Verifies signed JWTs (nimbus-jose-jwt): HS256 with a shared secret, RS256 with an RSA public
- * key, ES256 with an EC P-256 public key. Only the algorithms whose key is configured are
- * accepted, each only with its own kind of key, and unsigned ({@code alg: none}) tokens never.
+ * Verifies signed JWTs (nimbus-jose-jwt): HS256 with a shared secret, RS256 with an RSA public key,
+ * ES256 with an EC P-256 public key. Only the algorithms whose key is configured are accepted, each
+ * only with its own kind of key, and unsigned ({@code alg: none}) tokens never.
  *
  * <p>Claims: {@code exp} and {@code sub} are required; {@code nbf} is honoured when present (60 s
  * clock skew either way); {@code aud} must contain the configured audience and {@code iss} equal
- * the configured issuer, when those are configured. {@code sub} becomes the identity's name,
- * {@code pub} (a list of skill patterns, or one comma-separated string) what it may publish to,
- * {@code subs} (likewise) what it may register for; a missing claim allows nothing.
+ * the configured issuer, when those are configured. {@code sub} becomes the identity's name, {@code
+ * pub} (a list of skill patterns, or one comma-separated string) what it may publish to, {@code
+ * subs} (likewise) what it may register for; a missing claim allows nothing.
  *
  * <p>Thread-safe.
  */
@@ -118,8 +118,7 @@ public final class JwtVerifier {
     if (sub == null || sub.isBlank()) {
       throw new AuthException("token has an empty sub");
     }
-    return new Identity(
-        sub, "jwt", patterns(claims, "pub"), patterns(claims, "subs"));
+    return new Identity(sub, "jwt", patterns(claims, "pub"), patterns(claims, "subs"));
   }
 
   private static String reason(String nimbus) {

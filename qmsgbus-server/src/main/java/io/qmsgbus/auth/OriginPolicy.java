@@ -20,13 +20,13 @@ import java.util.Set;
  *   <li>The origin is the server's own address, the request's {@code Host} (a page served from the
  *       bus's own host and port, and clients such as Python's websocket-client that send that
  *       origin): allowed.
- *   <li>Otherwise: allowed only when the list is empty and authentication is off (the behaviour
- *       of a server with no security configured, bound to loopback by default); refused with 403
- *       when the list is non-empty or authentication is on.
+ *   <li>Otherwise: allowed only when the list is empty and authentication is off (the behaviour of
+ *       a server with no security configured, bound to loopback by default); refused with 403 when
+ *       the list is non-empty or authentication is on.
  * </ol>
  *
- * So with authentication on, a browser page from another origin (including the admin console on
- * the admin port) must be listed in {@code allowedOrigins} explicitly.
+ * So with authentication on, a browser page from another origin (including the admin console on the
+ * admin port) must be listed in {@code allowedOrigins} explicitly.
  */
 public final class OriginPolicy {
 
@@ -118,7 +118,9 @@ public final class OriginPolicy {
         || u.getRawQuery() != null
         || u.getRawFragment() != null) {
       throw new IllegalArgumentException(
-          "not an origin: '" + origin + "' (expected scheme://host[:port], e.g. https://app.example.com)");
+          "not an origin: '"
+              + origin
+              + "' (expected scheme://host[:port], e.g. https://app.example.com)");
     }
     scheme = scheme.toLowerCase(Locale.ROOT);
     String host = u.getHost().toLowerCase(Locale.ROOT);

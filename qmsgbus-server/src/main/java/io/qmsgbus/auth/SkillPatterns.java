@@ -7,11 +7,11 @@ import java.util.List;
  * A set of skill-name patterns: exact names, or names with {@code *} wildcards, where {@code *}
  * matches any run of characters, dots included ({@code sensors.*} matches {@code sensors.t1} and
  * {@code sensors.room1.t1}; {@code *} matches every skill; {@code *.alarm} matches {@code
- * boiler.alarm}). There is no other special character and no escaping, so a skill name that
- * itself contains {@code *} can only be matched by a wildcard.
+ * boiler.alarm}). There is no other special character and no escaping, so a skill name that itself
+ * contains {@code *} can only be matched by a wildcard.
  *
- * <p>Matching is linear in the name's length times the number of wildcards (no regular
- * expressions, so no pathological inputs). Immutable and thread-safe.
+ * <p>Matching is linear in the name's length times the number of wildcards (no regular expressions,
+ * so no pathological inputs). Immutable and thread-safe.
  */
 public final class SkillPatterns {
 
@@ -44,7 +44,9 @@ public final class SkillPatterns {
     return clean.isEmpty() ? NONE : new SkillPatterns(clean);
   }
 
-  /** Parses a comma-separated list ({@code "sensors.*, alerts"}); empty or null is {@link #NONE}. */
+  /**
+   * Parses a comma-separated list ({@code "sensors.*, alerts"}); empty or null is {@link #NONE}.
+   */
   public static SkillPatterns parse(String commaList) {
     if (commaList == null || commaList.isBlank()) {
       return NONE;
@@ -89,7 +91,9 @@ public final class SkillPatterns {
     return patterns.hashCode();
   }
 
-  /** {@code *} matches any run of characters; the classic greedy matcher with one backtrack point. */
+  /**
+   * {@code *} matches any run of characters; the classic greedy matcher with one backtrack point.
+   */
   static boolean glob(String pattern, String text) {
     int p = 0;
     int t = 0;

@@ -69,8 +69,8 @@ public final class TlsSetup {
   /**
    * Placed right after the {@code SslHandler}: a client that fails the handshake (plain ws:// on a
    * wss:// port, a certificate it does not trust) is logged at debug and closed, rather than
-   * reaching the bus handler as an error. It stays in the pipeline (Netty skips it for reads, as
-   * it does not override them), so a TLS error later in the connection is handled the same way.
+   * reaching the bus handler as an error. It stays in the pipeline (Netty skips it for reads, as it
+   * does not override them), so a TLS error later in the connection is handled the same way.
    */
   public static final class HandshakeErrors extends ChannelInboundHandlerAdapter {
     @Override
@@ -78,7 +78,9 @@ public final class TlsSetup {
       if (evt instanceof SslHandshakeCompletionEvent done) {
         if (!done.isSuccess()) {
           log.debug(
-              "TLS handshake failed remote={}: {}", ctx.channel().remoteAddress(), done.cause().toString());
+              "TLS handshake failed remote={}: {}",
+              ctx.channel().remoteAddress(),
+              done.cause().toString());
           ctx.close();
           return;
         }

@@ -94,7 +94,9 @@ public final class Tokens {
     return text.strip().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Parses a lifetime: {@code 90s}, {@code 15m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT1H}. */
+  /**
+   * Parses a lifetime: {@code 90s}, {@code 15m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT1H}.
+   */
   public static Duration parseTtl(String text) {
     String t = text.trim().toLowerCase(java.util.Locale.ROOT);
     try {

@@ -32,9 +32,9 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
  * Security's {@link BCryptPasswordEncoder}, cost {@value #COST}); {@code qmsgbus passwd} writes
  * them.
  *
- * <p>The server re-reads the file when its modification time or size changes (checked at most
- * once a second, at a login), so added users and changed passwords take effect without a restart;
- * a file that no longer parses is reported and the last good version kept.
+ * <p>The server re-reads the file when its modification time or size changes (checked at most once
+ * a second, at a login), so added users and changed passwords take effect without a restart; a file
+ * that no longer parses is reported and the last good version kept.
  *
  * <p>Thread-safe. {@link #authenticate} is slow on purpose (bcrypt): never call it on an event
  * loop.
@@ -76,7 +76,8 @@ public final class UsersFile {
   public static UsersFile load(Path file) throws IOException {
     FileTime time = Files.getLastModifiedTime(file);
     long size = Files.size(file);
-    return new UsersFile(file, parse(file, Files.readAllLines(file, StandardCharsets.UTF_8)), time, size);
+    return new UsersFile(
+        file, parse(file, Files.readAllLines(file, StandardCharsets.UTF_8)), time, size);
   }
 
   /** How many users the file holds now. */
@@ -88,8 +89,8 @@ public final class UsersFile {
    * Checks a name and password.
    *
    * @return the user's identity
-   * @throws AuthException if the name is unknown or the password wrong (the same message for
-   *     both, and about the same time)
+   * @throws AuthException if the name is unknown or the password wrong (the same message for both,
+   *     and about the same time)
    */
   public Identity authenticate(String name, String password) throws AuthException {
     reloadIfChanged();
@@ -103,7 +104,9 @@ public final class UsersFile {
     }
     if (!ok) {
       throw new AuthException(
-          u == null ? "unknown user or wrong password" : "wrong password for user '" + u.name() + "'");
+          u == null
+              ? "unknown user or wrong password"
+              : "wrong password for user '" + u.name() + "'");
     }
     return new Identity(u.name(), "basic", u.publish(), u.register());
   }
@@ -136,7 +139,8 @@ public final class UsersFile {
       }
       log.info("users file {} reloaded: {} user(s)", file, fresh.size());
     } catch (IOException | IllegalArgumentException e) {
-      log.warn("users file {} not reloaded, keeping the last good version: {}", file, e.getMessage());
+      log.warn(
+          "users file {} not reloaded, keeping the last good version: {}", file, e.getMessage());
     }
   }
 
@@ -173,8 +177,8 @@ public final class UsersFile {
   }
 
   /**
-   * Adds or updates one user in {@code file} (created, owner-only, if missing), replacing the
-   * file atomically. A null pattern list keeps the user's current one (nothing, for a new user).
+   * Adds or updates one user in {@code file} (created, owner-only, if missing), replacing the file
+   * atomically. A null pattern list keeps the user's current one (nothing, for a new user).
    *
    * @return true if the user was new
    */
@@ -230,7 +234,8 @@ public final class UsersFile {
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     try {
-      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException notPosix) {
       Files.createFile(tmp);
     } catch (FileAlreadyExistsException e) {

@@ -11,8 +11,8 @@ import java.util.Properties;
 
 /**
  * Every server setting with its default. Immutable; {@code with*} methods return a changed copy so
- * the CLI, a config file and tests can layer overrides on the defaults. The config-file key of
- * each setting is its component name.
+ * the CLI, a config file and tests can layer overrides on the defaults. The config-file key of each
+ * setting is its component name.
  *
  * @param host address to bind (default 127.0.0.1: listen on every interface only when asked)
  * @param port WebSocket port (default 8081; 0 picks a free port)
@@ -27,10 +27,10 @@ import java.util.Properties;
  * @param maxRegistrations skills one client may register for
  * @param maxConnections connections the server holds at once
  * @param maxConnectionsPerAddress connections one remote IP address may hold at once
- * @param maxPacketsPerSecond packets one client may send per second, sustained (a token bucket
- *     with one second of burst); 0 = unlimited
- * @param idleTimeoutSeconds a client silent this long is pinged, and closed if silent as long
- *     again (0 disables)
+ * @param maxPacketsPerSecond packets one client may send per second, sustained (a token bucket with
+ *     one second of burst); 0 = unlimited
+ * @param idleTimeoutSeconds a client silent this long is pinged, and closed if silent as long again
+ *     (0 disables)
  * @param shutdownGraceSeconds how long a stop waits for in-flight writes and close frames
  * @param ioThreads event loop threads (0 = one per available core)
  * @param adminHost address of the admin HTTP listener (health, metrics, console)
@@ -366,8 +366,8 @@ public record ServerConfig(
   }
 
   /**
-   * Layers a Java properties file ({@code key = value} lines, {@code #} comments) over this
-   * config. Unknown keys are an error, so a typo does not pass silently.
+   * Layers a Java properties file ({@code key = value} lines, {@code #} comments) over this config.
+   * Unknown keys are an error, so a typo does not pass silently.
    */
   public ServerConfig withFile(Path file) throws IOException {
     Properties props = new Properties();

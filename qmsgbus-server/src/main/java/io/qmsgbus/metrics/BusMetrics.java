@@ -35,6 +35,7 @@ public final class BusMetrics {
 
   /** Refused upgrades that were not logged because the failed-login log was over its budget. */
   public final LongAdder authFailuresNotLogged = new LongAdder();
+
   public final LatencyHistogram ackLatency = new LatencyHistogram();
 
   /**

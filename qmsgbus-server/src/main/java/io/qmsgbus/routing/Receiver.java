@@ -9,10 +9,9 @@ import io.netty.buffer.ByteBuf;
 public interface Receiver {
 
   /**
-   * Hands over one packet; the receiver owns the reference passed in and must release it. The
-   * same buffer goes to every receiver of the packet, so it is read-only: read it by absolute
-   * index (or through a duplicate), never move its reader or writer index. May be called from any
-   * thread.
+   * Hands over one packet; the receiver owns the reference passed in and must release it. The same
+   * buffer goes to every receiver of the packet, so it is read-only: read it by absolute index (or
+   * through a duplicate), never move its reader or writer index. May be called from any thread.
    */
   void offer(ByteBuf packet);
 }

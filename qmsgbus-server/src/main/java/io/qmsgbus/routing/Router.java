@@ -4,9 +4,9 @@ import io.netty.buffer.ByteBuf;
 import java.util.Map;
 
 /**
- * Skill to receivers. The one implementation today is in-process ({@link LocalRouter}); a
- * backplane shared by several nodes (Redis first) or wildcard and group routing implement the same
- * small interface.
+ * Skill to receivers. The one implementation today is in-process ({@link LocalRouter}); a backplane
+ * shared by several nodes (Redis first) or wildcard and group routing implement the same small
+ * interface.
  */
 public interface Router {
 
@@ -18,8 +18,8 @@ public interface Router {
 
   /**
    * Offers {@code packet} to every receiver of {@code skill}, each with its own reference to the
-   * same buffer (no copy, no derived buffer; receivers treat it as read-only). The caller keeps
-   * its own reference.
+   * same buffer (no copy, no derived buffer; receivers treat it as read-only). The caller keeps its
+   * own reference.
    *
    * @return how many receivers it was offered to
    */

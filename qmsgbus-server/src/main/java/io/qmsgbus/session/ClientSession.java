@@ -20,8 +20,8 @@ import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -62,7 +62,9 @@ public final class ClientSession implements Receiver {
   /** What this client may publish and register for; null when the server has no auth. */
   private final SkillAccess access;
 
-  /** When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none. */
+  /**
+   * When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none.
+   */
   private long inFlightSinceNanos;
 
   private long lastAckNanos;
@@ -112,7 +114,9 @@ public final class ClientSession implements Receiver {
     this.maxRegistrations = config.maxRegistrations();
     this.machine =
         new DeliveryStateMachine<>(
-            new ChannelOutput(), config.maxQueuePackets(), config.maxQueueBytes(),
+            new ChannelOutput(),
+            config.maxQueuePackets(),
+            config.maxQueueBytes(),
             config.overflowPolicy());
   }
 
@@ -229,7 +233,9 @@ public final class ClientSession implements Receiver {
     scheduleFlush();
   }
 
-  /** The socket became (un)writable: hold packets in the bounded queue while it cannot take more. */
+  /**
+   * The socket became (un)writable: hold packets in the bounded queue while it cannot take more.
+   */
   public void writabilityChanged() {
     long before = machine.queuedBytes();
     machine.writable(channel.isWritable());

@@ -8,9 +8,9 @@ import java.util.ArrayDeque;
  * by {@code ack}, an optional kept copy for {@code get}, and fast-push. Not thread-safe by design:
  * it is only ever touched from its client's event loop, so the per-packet path takes no lock.
  *
- * <p>The machine owns one reference to every packet it holds (queued or kept); {@link Output}
- * says how to write, duplicate and free one, so the same code drives Netty buffers in the server
- * and plain values in the unit tests.
+ * <p>The machine owns one reference to every packet it holds (queued or kept); {@link Output} says
+ * how to write, duplicate and free one, so the same code drives Netty buffers in the server and
+ * plain values in the unit tests.
  *
  * @param <T> a packet
  */
@@ -54,8 +54,7 @@ public final class DeliveryStateMachine<T> {
   private long acked;
   private long dropped;
 
-  public DeliveryStateMachine(
-      Output<T> out, int maxPackets, long maxBytes, OverflowPolicy policy) {
+  public DeliveryStateMachine(Output<T> out, int maxPackets, long maxBytes, OverflowPolicy policy) {
     this.out = out;
     this.maxPackets = maxPackets;
     this.maxBytes = maxBytes;

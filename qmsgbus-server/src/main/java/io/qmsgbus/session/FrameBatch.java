@@ -11,9 +11,9 @@ import io.netty.channel.Channel;
  * <p>Why not one {@code WebSocketFrame} per packet through Netty's encoder: each costs a frame
  * object, a header buffer allocation, an outbound-buffer entry and an atomic update of the
  * channel's pending bytes; the profile of a fan-out showed those as the largest share of the
- * server's time. Here a small packet costs a header of 2-4 bytes and a copy into a buffer that
- * is already there. Payloads above {@link #COPY_LIMIT} are not copied but written as their own
- * buffer, after everything batched before them, so order is kept.
+ * server's time. Here a small packet costs a header of 2-4 bytes and a copy into a buffer that is
+ * already there. Payloads above {@link #COPY_LIMIT} are not copied but written as their own buffer,
+ * after everything batched before them, so order is kept.
  *
  * <p>Used only on the channel's event loop. Frames written some other way (close, ping) must be
  * preceded by {@link #writeOut()} so they do not overtake batched ones.

@@ -16,9 +16,9 @@ import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path check,
- * origin and credentials (when configured), WebSocket protocol (ping, close, fragments, size
- * limit), liveness, then the bus itself.
+ * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path check, origin
+ * and credentials (when configured), WebSocket protocol (ping, close, fragments, size limit),
+ * liveness, then the bus itself.
  */
 final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -55,7 +55,9 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ChannelPipeline p = ch.pipeline();
-    p.addLast("limit", new ConnectionLimiter(
+    p.addLast(
+        "limit",
+        new ConnectionLimiter(
             bus.metrics(),
             config.maxConnections(),
             config.maxConnectionsPerAddress(),

@@ -138,9 +138,9 @@ public final class BusServer implements AutoCloseable {
   }
 
   /**
-   * Safe by default: a server reachable from other hosts must authenticate its clients, unless
-   * told explicitly ({@code allowAnonymous}) that anyone who can reach the port may use the bus.
-   * Runs before anything is bound.
+   * Safe by default: a server reachable from other hosts must authenticate its clients, unless told
+   * explicitly ({@code allowAnonymous}) that anyone who can reach the port may use the bus. Runs
+   * before anything is bound.
    *
    * @throws IllegalStateException saying how to configure authentication
    */
@@ -186,8 +186,8 @@ public final class BusServer implements AutoCloseable {
   }
 
   /**
-   * One event loop per core by default, not Netty's two: the loops never block, so a second
-   * thread per core only adds context switches and cross-loop hand-offs between receivers.
+   * One event loop per core by default, not Netty's two: the loops never block, so a second thread
+   * per core only adds context switches and cross-loop hand-offs between receivers.
    */
   private static int ioThreads(ServerConfig config) {
     return config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -261,7 +261,9 @@ public final class BusServer implements AutoCloseable {
     serverChannel.close().syncUninterruptibly();
     log.info("stopping: closing {} client(s) with 1001", bus.channels().size());
     bus.channels()
-        .writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
+        .writeAndFlush(
+            new CloseWebSocketFrame(
+                WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
         .awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     bus.channels().close().awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     shutdownLoops();

@@ -66,7 +66,8 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof HandshakeComplete hs) {
       long id = bus.ids().incrementAndGet();
       Identity identity = ctx.channel().attr(Identity.ATTRIBUTE).get(); // set by AuthHandler
-      session = new ClientSession(
+      session =
+          new ClientSession(
               id,
               ctx.channel(),
               bus.router(),
@@ -80,7 +81,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       bus.channels().add(ctx.channel());
       if (identity == null) {
         log.info(
-            "client connected id={} remote={} path={}", id, ctx.channel().remoteAddress(), hs.requestUri());
+            "client connected id={} remote={} path={}",
+            id,
+            ctx.channel().remoteAddress(),
+            hs.requestUri());
       } else {
         log.info(
             "client connected id={} remote={} path={} user={} auth={}",
@@ -172,13 +176,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   /** Not allowed to publish there: the packet is not forwarded; the client gets an error. */
   private void denied(String skill, ByteBuf content) {
     bus.metrics().denied.increment();
-    log.debug("publish denied id={} user={} skill={}", session.id(), access.identity().name(), skill);
+    log.debug(
+        "publish denied id={} user={} skill={}", session.id(), access.identity().name(), skill);
     session.reply(Replies.error(Denials.idJson(content), Denials.publishReason(skill)));
   }
 
   /**
-   * Over its rate: the packet is not forwarded, and the client hears about it at most once a
-   * second (with how many were refused), so the errors cannot themselves flood it.
+   * Over its rate: the packet is not forwarded, and the client hears about it at most once a second
+   * (with how many were refused), so the errors cannot themselves flood it.
    */
   private void rateLimited() {
     bus.metrics().rateLimited.increment();
@@ -237,15 +242,22 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
     } else if (cause instanceof SocketException
         || (cause instanceof IOException && !(cause.getCause() instanceof RuntimeException))) {
-      log.debug("connection error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "connection error id={} remote={}: {}",
+          who,
+          ctx.channel().remoteAddress(),
+          cause.toString());
       ctx.close();
     } else {
-      log.warn("error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString(), cause);
+      log.warn(
+          "error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString(), cause);
       closeWith(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
   }
 
-  private static void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status, String why) {
-    ctx.writeAndFlush(new CloseWebSocketFrame(status, why)).addListener(ChannelFutureListener.CLOSE);
+  private static void closeWith(
+      ChannelHandlerContext ctx, WebSocketCloseStatus status, String why) {
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, why))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -2,8 +2,8 @@ package io.qmsgbus.transport;
 
 /**
  * A token bucket: {@code perSecond} tokens a second, holding at most one second's worth, so a
- * client may burst briefly but not sustain more than its rate. One per connection, used only on
- * its event loop.
+ * client may burst briefly but not sustain more than its rate. One per connection, used only on its
+ * event loop.
  */
 final class RateLimiter {
 

@@ -30,7 +30,8 @@ final class UpgradeRequestFilter extends SimpleChannelInboundHandler<FullHttpReq
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
     if (!path.equals("/") && !path.equals("/ws")) {
-      respond(ctx, req, HttpResponseStatus.NOT_FOUND, "QMsgBus: WebSocket endpoints are / and /ws\n");
+      respond(
+          ctx, req, HttpResponseStatus.NOT_FOUND, "QMsgBus: WebSocket endpoints are / and /ws\n");
       return;
     }
     if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {

@@ -109,7 +109,8 @@ class AdminServerTest {
 
   @Test
   void readyzIs503WhileTheBusIsAtItsConnectionLimit() throws Exception {
-    BusServer small = BusServer.start(ServerConfig.defaults().withPort(0).with("maxConnections", "1"));
+    BusServer small =
+        BusServer.start(ServerConfig.defaults().withPort(0).with("maxConnections", "1"));
     closers.add(small);
     AdminServer smallAdmin = AdminServer.start(small, "127.0.0.1", 0);
     closers.add(smallAdmin);
@@ -119,13 +120,17 @@ class AdminServerTest {
     BusClient only = BusClient.builder().uri("ws://127.0.0.1:" + small.port() + "/").build();
     closers.add(only);
     only.connect();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(h.get("/readyz").statusCode()).isEqualTo(503));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(h.get("/readyz").statusCode()).isEqualTo(503));
     assertThat(h.get("/readyz").body()).startsWith("not ready");
     assertThat(h.get("/healthz").statusCode()).as("alive all the same").isEqualTo(200);
     assertThat(h.json("/api/stats").get("ready")).isEqualTo(false);
 
     only.close();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(h.get("/readyz").statusCode()).isEqualTo(200));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(h.get("/readyz").statusCode()).isEqualTo(200));
   }
 
   // ---------------------------------------------------------------- HTTP rules
@@ -224,7 +229,8 @@ class AdminServerTest {
     assertThat(value(m, "qmsgbus_ack_latency_seconds_bucket{le=\"+Inf\"}")).isEqualTo(3);
     assertThat(value(m, "qmsgbus_queue_depth_bucket{le=\"+Inf\"}")).isEqualTo(2);
     assertThat(value(m, "qmsgbus_queue_depth_gcount")).isEqualTo(2);
-    assertThat(m).contains("qmsgbus_queued_packets ", "qmsgbus_queued_bytes ", "qmsgbus_clients_in_flight ");
+    assertThat(m)
+        .contains("qmsgbus_queued_packets ", "qmsgbus_queued_bytes ", "qmsgbus_clients_in_flight ");
     // the JVM's
     assertThat(m)
         .contains("jvm_memory_used_bytes{area=\"heap\"}")
@@ -252,8 +258,7 @@ class AdminServerTest {
 
   /** The value of the one sample named exactly {@code series} (name and labels). */
   private static double value(String exposition, String series) {
-    Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
     assertThat(m.find()).as("series %s in:%n%s", series, exposition).isTrue();
     return Double.parseDouble(m.group(1));
   }
@@ -268,8 +273,17 @@ class AdminServerTest {
     assertThat(s.get("ready")).isEqualTo(true);
     assertThat(s)
         .containsKeys(
-            "startedAtMillis", "uptimeSeconds", "timeMillis", "connections", "packets", "bytes",
-            "rates", "errors", "queues", "ackLatency", "skills");
+            "startedAtMillis",
+            "uptimeSeconds",
+            "timeMillis",
+            "connections",
+            "packets",
+            "bytes",
+            "rates",
+            "errors",
+            "queues",
+            "ackLatency",
+            "skills");
     assertThat(s).doesNotContainKey("history");
     Map<String, Object> c = object(s.get("connections"));
     assertThat(num(c.get("current"))).isEqualTo(2);
@@ -283,10 +297,13 @@ class AdminServerTest {
     assertThat(num(p.get("unrouted"))).isZero();
     assertThat(num(p.get("controls"))).isGreaterThanOrEqualTo(3);
     assertThat(num(object(s.get("bytes")).get("in"))).isGreaterThan(0);
-    assertThat(object(s.get("rates"))).containsKeys("in", "out", "dropped", "bytesIn", "bytesOut", "atMillis");
+    assertThat(object(s.get("rates")))
+        .containsKeys("in", "out", "dropped", "bytesIn", "bytesOut", "atMillis");
     assertThat(object(s.get("errors"))).containsOnlyKeys("badInput", "rateLimited", "refused");
-    assertThat(object(s.get("queues"))).containsOnlyKeys("packets", "bytes", "maxDepth", "inFlight");
-    assertThat(object(s.get("ackLatency"))).containsKeys("count", "meanMillis", "p50Millis", "p99Millis");
+    assertThat(object(s.get("queues")))
+        .containsOnlyKeys("packets", "bytes", "maxDepth", "inFlight");
+    assertThat(object(s.get("ackLatency")))
+        .containsKeys("count", "meanMillis", "p50Millis", "p99Millis");
     assertThat(num(s.get("skills"))).isEqualTo(1);
 
     Map<String, Object> withHistory = http.json("/api/stats?history=1");
@@ -306,8 +323,20 @@ class AdminServerTest {
     assertThat(num(receiver.get("id"))).isLessThan(num(publisher.get("id")));
     assertThat(receiver)
         .containsOnlyKeys(
-            "id", "remoteAddress", "connectedAtMillis", "connectedSince", "connectedSeconds", "skills",
-            "buffering", "fastpush", "inFlight", "queued", "queuedBytes", "sent", "acked", "dropped",
+            "id",
+            "remoteAddress",
+            "connectedAtMillis",
+            "connectedSince",
+            "connectedSeconds",
+            "skills",
+            "buffering",
+            "fastpush",
+            "inFlight",
+            "queued",
+            "queuedBytes",
+            "sent",
+            "acked",
+            "dropped",
             "lastAckAgeMillis");
     assertThat((String) receiver.get("remoteAddress")).contains("127.0.0.1:");
     assertThat(list(receiver.get("skills"))).containsExactly("temps");
@@ -348,8 +377,7 @@ class AdminServerTest {
     c[1].publishJson("nobody", "1").get(10, TimeUnit.SECONDS);
     await()
         .atMost(WAIT)
-        .untilAsserted(
-            () -> assertThat(list(http.json("/api/skills").get("skills"))).hasSize(2));
+        .untilAsserted(() -> assertThat(list(http.json("/api/skills").get("skills"))).hasSize(2));
     Map<String, Object> doc = http.json("/api/skills");
     assertThat(num(doc.get("count"))).isEqualTo(2);
     List<Object> skills = list(doc.get("skills"));
@@ -359,7 +387,8 @@ class AdminServerTest {
     assertThat(num(nobody.get("receivers"))).isZero();
     assertThat(num(nobody.get("unrouted"))).isEqualTo(1);
     assertThat(temps)
-        .containsOnlyKeys("name", "receivers", "in", "out", "dropped", "unrouted", "rateIn", "rateOut");
+        .containsOnlyKeys(
+            "name", "receivers", "in", "out", "dropped", "unrouted", "rateIn", "rateOut");
     assertThat(temps.get("name")).isEqualTo("temps");
     assertThat(num(temps.get("receivers"))).isEqualTo(1);
     assertThat(num(temps.get("in"))).isEqualTo(3);
@@ -382,7 +411,8 @@ class AdminServerTest {
             () -> {
               Map<String, Object> s = http.json("/api/stats");
               assertThat(dbl(object(s.get("rates")).get("in"))).isPositive();
-              Map<String, Object> busy = object(list(http.json("/api/skills").get("skills")).get(0));
+              Map<String, Object> busy =
+                  object(list(http.json("/api/skills").get("skills")).get(0));
               assertThat(dbl(busy.get("rateIn"))).isPositive();
             });
     assertThat(receive(receiver, 20)).hasSize(20);
@@ -416,7 +446,8 @@ class AdminServerTest {
     int port = admin.port();
     admin.close();
     admin.close(); // idempotent
-    assertThatThrownBy(() -> new AdminHttp(port).get("/healthz")).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> new AdminHttp(port).get("/healthz"))
+        .isInstanceOf(RuntimeException.class);
     BusClient c = client();
     c.register("still").get(10, TimeUnit.SECONDS);
     assertThat(bus.sessionCount()).isEqualTo(1);

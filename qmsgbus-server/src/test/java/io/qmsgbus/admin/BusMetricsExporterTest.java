@@ -16,14 +16,30 @@ class BusMetricsExporterTest {
 
   private static SessionSnapshot client(long id, int queued, boolean inFlight) {
     return new SessionSnapshot(
-        id, "/127.0.0.1:1", 0, List.of(), false, false, inFlight, queued, queued * 10L, 0, 0, 0, -1);
+        id,
+        "/127.0.0.1:1",
+        0,
+        List.of(),
+        false,
+        false,
+        inFlight,
+        queued,
+        queued * 10L,
+        0,
+        0,
+        0,
+        -1);
   }
 
   @Test
   void queueDepthsAreBucketedPerClient() {
     List<MetricSnapshot> m =
         BusMetricsExporter.fromClients(
-            List.of(client(1, 0, false), client(2, 1, true), client(3, 7, true), client(4, 9000, false)));
+            List.of(
+                client(1, 0, false),
+                client(2, 1, true),
+                client(3, 7, true),
+                client(4, 9000, false)));
     HistogramSnapshot depth = (HistogramSnapshot) m.get(0);
     assertThat(depth.getMetadata().getName()).isEqualTo("qmsgbus_queue_depth");
     assertThat(depth.isGaugeHistogram()).isTrue();

@@ -37,8 +37,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web console in a real browser (headless Chromium through chromedriver): the page loads,
- * shows the clients this test connected with their skills, the message rate rises while the test
+ * The web console in a real browser (headless Chromium through chromedriver): the page loads, shows
+ * the clients this test connected with their skills, the message rate rises while the test
  * publishes, and a packet published from the "try it" panel reaches a Java receiver.
  *
  * <p>Needs the Debian packages {@code chromium} and {@code chromium-driver} ({@code .ci/run}
@@ -65,7 +65,12 @@ class ConsoleBrowserTest {
   void start(@TempDir Path profile) throws Exception {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
     if (!present) {
-      String why = "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)";
+      String why =
+          "needs "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (apt-get install chromium chromium-driver)";
       if ("true".equals(System.getenv("CI"))) {
         throw new AssertionError("CI=true but the browser test cannot run: " + why);
       }
@@ -203,7 +208,9 @@ class ConsoleBrowserTest {
     // --- the slow consumer's queue fills and drops, and the page says so
     wait.until(d -> !text("m-dropped").equals("0"));
     wait.until(
-        d -> count("#clients-table tbody tr.dropping") > 0 && count("#skills-table tbody tr.dropping") > 0);
+        d ->
+            count("#clients-table tbody tr.dropping") > 0
+                && count("#skills-table tbody tr.dropping") > 0);
 
     // --- the filter
     type("client-filter", "orders");
@@ -216,8 +223,9 @@ class ConsoleBrowserTest {
     // --- sorting: by queue depth, deepest first
     driver.findElement(By.cssSelector("#clients-table th[data-key='queued']")).click();
     wait.until(
-        d -> textOf("#clients-table tbody tr td.skills").equals("orders")
-            && textOf("#clients-table th.sorted.desc").equalsIgnoreCase("queue"));
+        d ->
+            textOf("#clients-table tbody tr td.skills").equals("orders")
+                && textOf("#clients-table th.sorted.desc").equalsIgnoreCase("queue"));
 
     // --- a picture of it all, once the chart has some history
     AdminHttp http = new AdminHttp(admin.port());
@@ -243,7 +251,10 @@ class ConsoleBrowserTest {
     if (DOCS) {
       Path docs = Path.of("..", "docs").toAbsolutePath().normalize();
       Files.createDirectories(docs);
-      Files.copy(target.resolve("console.png"), docs.resolve("console.png"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          target.resolve("console.png"),
+          docs.resolve("console.png"),
+          StandardCopyOption.REPLACE_EXISTING);
     }
     assertThat(png.length).isGreaterThan(10_000);
   }
@@ -264,7 +275,8 @@ class ConsoleBrowserTest {
     Object t =
         ((JavascriptExecutor) driver)
             .executeScript(
-                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''", css);
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''",
+                css);
     return String.valueOf(t);
   }
 

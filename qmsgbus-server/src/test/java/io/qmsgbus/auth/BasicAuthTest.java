@@ -31,7 +31,11 @@ class BasicAuthTest {
   void start() throws Exception {
     users = dir.resolve("users.txt");
     UsersFile.upsert(
-        users, "alice", "correct horse", SkillPatterns.parse("logs.*"), SkillPatterns.parse("logs.*"));
+        users,
+        "alice",
+        "correct horse",
+        SkillPatterns.parse("logs.*"),
+        SkillPatterns.parse("logs.*"));
     server = BusServer.start(ServerConfig.defaults().withPort(0).withUsersFile(users.toString()));
   }
 
@@ -76,10 +80,12 @@ class BasicAuthTest {
   @Test
   void wrongPasswordAndUnknownUserAre401WithTheSameAnswer() throws Exception {
     Fixtures.Answer wrong = Fixtures.upgrade(server.port(), Fixtures.basic("alice", "wrong"));
-    Fixtures.Answer unknown = Fixtures.upgrade(server.port(), Fixtures.basic("bob", "correct horse"));
+    Fixtures.Answer unknown =
+        Fixtures.upgrade(server.port(), Fixtures.basic("bob", "correct horse"));
     assertThat(wrong.status()).isEqualTo(401);
     assertThat(unknown.status()).isEqualTo(401);
-    assertThat(wrong.all("WWW-Authenticate")).containsExactly("Basic realm=\"qmsgbus\", charset=\"UTF-8\"");
+    assertThat(wrong.all("WWW-Authenticate"))
+        .containsExactly("Basic realm=\"qmsgbus\", charset=\"UTF-8\"");
     assertThat(wrong.body()).isEqualTo(unknown.body());
     assertThat(Fixtures.upgrade(server.port(), Map.of("Authorization", "Basic !!!")).status())
         .isEqualTo(401);
@@ -89,7 +95,11 @@ class BasicAuthTest {
 
   @Test
   void tokensAreRefusedWhenOnlyPasswordsAreConfigured() throws Exception {
-    assertThat(Fixtures.upgrade(server.port(), Fixtures.bearer(Fixtures.token("x", java.util.List.of(), java.util.List.of()))).status())
+    assertThat(
+            Fixtures.upgrade(
+                    server.port(),
+                    Fixtures.bearer(Fixtures.token("x", java.util.List.of(), java.util.List.of())))
+                .status())
         .isEqualTo(401);
   }
 
@@ -102,7 +112,10 @@ class BasicAuthTest {
     await()
         .atMost(Duration.ofSeconds(15))
         .pollInterval(Duration.ofMillis(300))
-        .until(() -> Fixtures.upgrade(server.port(), Fixtures.basic("carol", "s3cret!")).status() == 101);
+        .until(
+            () ->
+                Fixtures.upgrade(server.port(), Fixtures.basic("carol", "s3cret!")).status()
+                    == 101);
     // alice's entry survived the update
     assertThat(Fixtures.upgrade(server.port(), Fixtures.basic("alice", "correct horse")).status())
         .isEqualTo(101);
@@ -114,7 +127,8 @@ class BasicAuthTest {
     UsersFile f = UsersFile.load(users);
     Identity id = f.authenticate("alice", "new password");
     assertThat(id.publish()).isEqualTo(SkillPatterns.parse("logs.*"));
-    assertThatThrownBy(() -> f.authenticate("alice", "correct horse")).isInstanceOf(AuthException.class);
+    assertThatThrownBy(() -> f.authenticate("alice", "correct horse"))
+        .isInstanceOf(AuthException.class);
     assertThatThrownBy(() -> UsersFile.upsert(users, "a:b", "pw", null, null))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> UsersFile.upsert(users, "dave", "x".repeat(73), null, null))

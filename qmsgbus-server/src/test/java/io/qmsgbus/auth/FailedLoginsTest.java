@@ -39,7 +39,9 @@ class FailedLoginsTest {
   void aFloodOfBadLoginsOverSocketsIsCountedAndMostlyNotLogged() throws Exception {
     try (BusServer server =
         BusServer.start(
-            ServerConfig.defaults().withPort(0).withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
+            ServerConfig.defaults()
+                .withPort(0)
+                .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
       int n = 60;
       long started = System.nanoTime();
       for (int i = 0; i < n; i++) {
@@ -49,7 +51,8 @@ class FailedLoginsTest {
       long seconds = (System.nanoTime() - started) / 1_000_000_000L + 1;
       assertThat(server.metrics().authFailures.sum()).isEqualTo(n);
       assertThat(server.metrics().authFailuresNotLogged.sum())
-          .isGreaterThanOrEqualTo(n - FailedLogins.BURST - (long) (seconds * FailedLogins.PER_SECOND));
+          .isGreaterThanOrEqualTo(
+              n - FailedLogins.BURST - (long) (seconds * FailedLogins.PER_SECOND));
       assertThat(server.metrics().authFailuresNotLogged.sum()).isPositive();
       assertThat(Fixtures.upgrade(server.port(), Map.of()).status()).isEqualTo(401);
     }

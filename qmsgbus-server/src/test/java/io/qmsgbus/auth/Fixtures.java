@@ -175,8 +175,8 @@ final class Fixtures {
   }
 
   /**
-   * Sends a WebSocket upgrade request over a plain socket and reads the answer's head (and, if
-   * not 101, its body up to Content-Length). {@code extra} headers are added as given.
+   * Sends a WebSocket upgrade request over a plain socket and reads the answer's head (and, if not
+   * 101, its body up to Content-Length). {@code extra} headers are added as given.
    */
   static Answer upgrade(int port, String pathAndQuery, Map<String, String> extra)
       throws IOException {
@@ -203,7 +203,8 @@ final class Fixtures {
         int colon = lines[i].indexOf(':');
         headers
             .computeIfAbsent(
-                lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                k -> new ArrayList<>())
             .add(lines[i].substring(colon + 1).trim());
       }
       String body = "";

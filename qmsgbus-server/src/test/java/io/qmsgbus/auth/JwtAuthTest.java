@@ -85,7 +85,9 @@ class JwtAuthTest {
         java.util.Base64.getUrlEncoder()
             .withoutPadding()
             .encodeToString(
-                ("{\"sub\":\"alice\",\"exp\":" + (Instant.now().getEpochSecond() + 3600) + ",\"pub\":[\"*\"]}")
+                ("{\"sub\":\"alice\",\"exp\":"
+                        + (Instant.now().getEpochSecond() + 3600)
+                        + ",\"pub\":[\"*\"]}")
                     .getBytes(StandardCharsets.UTF_8));
     String tampered = parts[0] + "." + claims + "." + parts[2];
     assertThat(Fixtures.upgrade(server.port(), Fixtures.bearer(tampered)).status()).isEqualTo(401);
@@ -144,7 +146,10 @@ class JwtAuthTest {
             .with("authJwtIssuer", "https://issuer.example"));
     String wrongAud =
         Fixtures.sign(
-            Fixtures.claims("alice").audience("qmsgbus-dev").issuer("https://issuer.example").build(),
+            Fixtures.claims("alice")
+                .audience("qmsgbus-dev")
+                .issuer("https://issuer.example")
+                .build(),
             JWSAlgorithm.HS256,
             Fixtures.secretBytes());
     String noAud =
@@ -154,12 +159,18 @@ class JwtAuthTest {
             Fixtures.secretBytes());
     String wrongIss =
         Fixtures.sign(
-            Fixtures.claims("alice").audience("qmsgbus-prod").issuer("https://evil.example").build(),
+            Fixtures.claims("alice")
+                .audience("qmsgbus-prod")
+                .issuer("https://evil.example")
+                .build(),
             JWSAlgorithm.HS256,
             Fixtures.secretBytes());
     String right =
         Fixtures.sign(
-            Fixtures.claims("alice").audience("qmsgbus-prod").issuer("https://issuer.example").build(),
+            Fixtures.claims("alice")
+                .audience("qmsgbus-prod")
+                .issuer("https://issuer.example")
+                .build(),
             JWSAlgorithm.HS256,
             Fixtures.secretBytes());
     Fixtures.Answer a = Fixtures.upgrade(server.port(), Fixtures.bearer(wrongAud));
@@ -243,11 +254,13 @@ class JwtAuthTest {
             .with(
                 "authJwtPublicKey",
                 Fixtures.publicKeyPem(dir, "rsa.pub.pem", rsa.getPublic()).toString()));
-    String good = Fixtures.sign(Fixtures.claims("svc").build(), JWSAlgorithm.RS256, rsa.getPrivate());
+    String good =
+        Fixtures.sign(Fixtures.claims("svc").build(), JWSAlgorithm.RS256, rsa.getPrivate());
     assertThat(Fixtures.upgrade(server.port(), Fixtures.bearer(good)).status()).isEqualTo(101);
     // an HS256 token "signed" with the public key's bytes (algorithm confusion) is refused
     String confused =
-        Fixtures.sign(Fixtures.claims("svc").build(), JWSAlgorithm.HS256, rsa.getPublic().getEncoded());
+        Fixtures.sign(
+            Fixtures.claims("svc").build(), JWSAlgorithm.HS256, rsa.getPublic().getEncoded());
     assertThat(Fixtures.upgrade(server.port(), Fixtures.bearer(confused)).status()).isEqualTo(401);
     KeyPair other = Fixtures.rsaKeys();
     String wrongKey =
@@ -273,7 +286,9 @@ class JwtAuthTest {
     Path shortSecret = dir.resolve("short.secret");
     java.nio.file.Files.writeString(shortSecret, "too-short\n");
     assertThatThrownBy(
-            () -> BusServer.start(ServerConfig.defaults().withPort(0).withJwtSecretFile(shortSecret.toString())))
+            () ->
+                BusServer.start(
+                    ServerConfig.defaults().withPort(0).withJwtSecretFile(shortSecret.toString())))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("authJwtSecretFile")
         .hasMessageContaining("at least 32")
@@ -291,7 +306,9 @@ class JwtAuthTest {
     assertThatThrownBy(
             () ->
                 BusServer.start(
-                    ServerConfig.defaults().withPort(0).with("authJwtPublicKey", notPem.toString())))
+                    ServerConfig.defaults()
+                        .withPort(0)
+                        .with("authJwtPublicKey", notPem.toString())))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("authJwtPublicKey");
   }
@@ -304,7 +321,9 @@ class JwtAuthTest {
       assertThat(p.control("{\"register\":\"s\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
       p.sendBinary("{\"skill\":\"s\",\"payload\":1}");
       assertThat(p.nextBinary()).isEqualTo("{\"skill\":\"s\",\"payload\":1}");
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.metrics().packetsDelivered.sum() == 1);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> server.metrics().packetsDelivered.sum() == 1);
     }
   }
 }

@@ -39,12 +39,17 @@ class OriginTest {
       assertThat(evil.status()).isEqualTo(403);
       assertThat(evil.header("WWW-Authenticate")).isNull();
       assertThat(Fixtures.upgrade(port, with(auth, "null")).status()).isEqualTo(403);
-      assertThat(Fixtures.upgrade(port, with(auth, "https://app.example.com")).status()).isEqualTo(101);
-      assertThat(Fixtures.upgrade(port, with(auth, "HTTPS://APP.example.com:443")).status()).isEqualTo(101);
-      assertThat(Fixtures.upgrade(port, with(auth, "http://localhost:3000")).status()).isEqualTo(101);
-      assertThat(Fixtures.upgrade(port, with(auth, "http://localhost:3001")).status()).isEqualTo(403);
+      assertThat(Fixtures.upgrade(port, with(auth, "https://app.example.com")).status())
+          .isEqualTo(101);
+      assertThat(Fixtures.upgrade(port, with(auth, "HTTPS://APP.example.com:443")).status())
+          .isEqualTo(101);
+      assertThat(Fixtures.upgrade(port, with(auth, "http://localhost:3000")).status())
+          .isEqualTo(101);
+      assertThat(Fixtures.upgrade(port, with(auth, "http://localhost:3001")).status())
+          .isEqualTo(403);
       // the server's own address (what Python's websocket-client sends), and no Origin at all
-      assertThat(Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + port)).status()).isEqualTo(101);
+      assertThat(Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + port)).status())
+          .isEqualTo(101);
       assertThat(Fixtures.upgrade(port, auth).status()).isEqualTo(101);
       // a listed origin still needs credentials
       assertThat(Fixtures.upgrade(port, Map.of("Origin", "https://app.example.com")).status())
@@ -57,24 +62,32 @@ class OriginTest {
   void withAuthAndNoListOnlyTheServersOwnOriginPasses() throws Exception {
     try (BusServer server =
         BusServer.start(
-            ServerConfig.defaults().withPort(0).withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
+            ServerConfig.defaults()
+                .withPort(0)
+                .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
       Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of("*")));
       int port = server.port();
-      assertThat(Fixtures.upgrade(port, with(auth, "https://evil.example")).status()).isEqualTo(403);
-      assertThat(Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + (port == 1 ? 2 : port - 1))).status())
+      assertThat(Fixtures.upgrade(port, with(auth, "https://evil.example")).status())
           .isEqualTo(403);
-      assertThat(Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + port)).status()).isEqualTo(101);
+      assertThat(
+              Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + (port == 1 ? 2 : port - 1)))
+                  .status())
+          .isEqualTo(403);
+      assertThat(Fixtures.upgrade(port, with(auth, "http://127.0.0.1:" + port)).status())
+          .isEqualTo(101);
     }
   }
 
   @Test
   void withoutAuthAListIsStillEnforcedAndNoListAllowsAny() throws Exception {
     try (BusServer listed =
-            BusServer.start(ServerConfig.defaults().withPort(0).withAllowedOrigins("https://app.example.com"));
+            BusServer.start(
+                ServerConfig.defaults().withPort(0).withAllowedOrigins("https://app.example.com"));
         BusServer open = BusServer.start(ServerConfig.defaults().withPort(0))) {
       assertThat(Fixtures.upgrade(listed.port(), Map.of("Origin", "https://evil.example")).status())
           .isEqualTo(403);
-      assertThat(Fixtures.upgrade(listed.port(), Map.of("Origin", "https://app.example.com")).status())
+      assertThat(
+              Fixtures.upgrade(listed.port(), Map.of("Origin", "https://app.example.com")).status())
           .isEqualTo(101);
       assertThat(Fixtures.upgrade(open.port(), Map.of("Origin", "https://evil.example")).status())
           .isEqualTo(101);

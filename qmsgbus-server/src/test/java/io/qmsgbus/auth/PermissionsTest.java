@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Per-identity permissions over real sockets: a denied publish or register gets a TEXT error
- * (with the id when given), is not applied or forwarded, and is counted; allowed ones work.
+ * Per-identity permissions over real sockets: a denied publish or register gets a TEXT error (with
+ * the id when given), is not applied or forwarded, and is counted; allowed ones work.
  */
 @Timeout(60)
 class PermissionsTest {
@@ -68,7 +68,8 @@ class PermissionsTest {
   void deniedPublishIsAnErrorNotForwardedAndCounted() throws Exception {
     try (Probe rx = Probe.connect(server.port(), admin);
         Probe tx = Probe.connect(server.port(), sensor)) {
-      assertThat(rx.control("{\"register\":[\"alerts\",\"sensors.t1\"],\"fastpush\":true,\"id\":1}"))
+      assertThat(
+              rx.control("{\"register\":[\"alerts\",\"sensors.t1\"],\"fastpush\":true,\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":true}");
       tx.sendBinary("{\"skill\":\"alerts\",\"payload\":\"forged\",\"id\":9}");
       assertThat(tx.nextText())
@@ -90,8 +91,11 @@ class PermissionsTest {
   void deniedRegisterIsAnErrorAppliesNothingAndIsCounted() throws Exception {
     try (Probe rx = Probe.connect(server.port(), sensor);
         Probe boss = Probe.connect(server.port(), admin)) {
-      assertThat(rx.control("{\"register\":[\"sensors.t1\",\"secrets\"],\"fastpush\":true,\"id\":\"r1\"}"))
-          .isEqualTo("{\"id\":\"r1\",\"ok\":false,\"error\":\"not allowed to register for 'secrets'\"}");
+      assertThat(
+              rx.control(
+                  "{\"register\":[\"sensors.t1\",\"secrets\"],\"fastpush\":true,\"id\":\"r1\"}"))
+          .isEqualTo(
+              "{\"id\":\"r1\",\"ok\":false,\"error\":\"not allowed to register for 'secrets'\"}");
       assertThat(rx.control("{\"register\":\"payroll\"}"))
           .isEqualTo("{\"ok\":false,\"error\":\"not allowed to register for 'payroll'\"}");
       SessionSnapshot snap =
@@ -106,10 +110,12 @@ class PermissionsTest {
       boss.sendBinary("{\"skill\":\"secrets\",\"payload\":1}");
       boss.sendBinary("{\"skill\":\"sensors.t1\",\"payload\":2}");
       // once boss's next control is answered, its packets have been routed: to nobody
-      assertThat(boss.control("{\"buffering\":false,\"id\":3}")).isEqualTo("{\"id\":3,\"ok\":true}");
+      assertThat(boss.control("{\"buffering\":false,\"id\":3}"))
+          .isEqualTo("{\"id\":3,\"ok\":true}");
       assertThat(server.metrics().packetsUnrouted.sum()).isEqualTo(2);
       // deregistering is always allowed
-      assertThat(rx.control("{\"deregister\":\"secrets\",\"id\":2}")).isEqualTo("{\"id\":2,\"ok\":true}");
+      assertThat(rx.control("{\"deregister\":\"secrets\",\"id\":2}"))
+          .isEqualTo("{\"id\":2,\"ok\":true}");
       assertThat(rx.binary).isEmpty();
     }
     assertThat(server.metrics().denied.sum()).isEqualTo(2);
@@ -122,7 +128,8 @@ class PermissionsTest {
       assertThat(p.control("{\"register\":\"a\",\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":false,\"error\":\"not allowed to register for 'a'\"}");
       p.sendBinary("{\"skill\":\"a\",\"payload\":1}");
-      assertThat(p.nextText()).isEqualTo("{\"ok\":false,\"error\":\"not allowed to publish to 'a'\"}");
+      assertThat(p.nextText())
+          .isEqualTo("{\"ok\":false,\"error\":\"not allowed to publish to 'a'\"}");
       // controls that need no permission still work
       assertThat(p.control("{\"buffering\":true,\"id\":2}")).isEqualTo("{\"id\":2,\"ok\":true}");
     }
@@ -132,7 +139,8 @@ class PermissionsTest {
   void withoutAuthNothingIsChecked() throws Exception {
     try (BusServer open = BusServer.start(ServerConfig.defaults().withPort(0));
         io.qmsgbus.it.WsProbe p = io.qmsgbus.it.WsProbe.connect(open.port())) {
-      assertThat(p.control("{\"register\":\"anything\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+      assertThat(p.control("{\"register\":\"anything\",\"id\":1}"))
+          .isEqualTo("{\"id\":1,\"ok\":true}");
       assertThat(open.sessions().values()).allSatisfy(s -> assertThat(s.identity()).isNull());
       assertThat(open.metrics().denied.sum()).isZero();
     }

@@ -29,8 +29,7 @@ final class Probe implements AutoCloseable {
         ssl == null ? HttpClient.newHttpClient() : HttpClient.newBuilder().sslContext(ssl).build();
     WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     headers.forEach(b::header);
-    this.ws =
-        b.buildAsync(URI.create(uri), new Listener()).orTimeout(10, TimeUnit.SECONDS).join();
+    this.ws = b.buildAsync(URI.create(uri), new Listener()).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   static Probe connect(int port, String token) {

@@ -32,7 +32,8 @@ class SafeDefaultsTest {
   @Test
   void anExposedAddressWithoutAuthRefusesToStartAndSaysHowToConfigureAuth() {
     // refused before anything is bound
-    assertThatThrownBy(() -> BusServer.start(ServerConfig.defaults().withHost("0.0.0.0").withPort(0)))
+    assertThatThrownBy(
+            () -> BusServer.start(ServerConfig.defaults().withHost("0.0.0.0").withPort(0)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("refusing to listen on 0.0.0.0 without authentication")
         .hasMessageContaining("--jwt-secret-file")

@@ -106,7 +106,9 @@ class TlsTest {
       await().atMost(Duration.ofSeconds(10)).until(ws::isConnected);
       assertThat(ws.emitText("{\"register\":\"secure.q\",\"id\":1}")).isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> texts.contains("{\"id\":1,\"ok\":true}"));
-      assertThat(ws.emitBinary("{\"skill\":\"secure.q\",\"payload\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+      assertThat(
+              ws.emitBinary(
+                  "{\"skill\":\"secure.q\",\"payload\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
           .isTrue();
       await().atMost(Duration.ofSeconds(10)).until(() -> !q.isEmpty());
       assertThat(new String(q.pollFirst(), StandardCharsets.UTF_8))
@@ -157,7 +159,8 @@ class TlsTest {
       assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
     }
     try (Probe p = Probe.connect(server.url(), Fixtures.bearer(token), trust)) {
-      assertThat(p.control("{\"register\":\"secure.z\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+      assertThat(p.control("{\"register\":\"secure.z\",\"id\":1}"))
+          .isEqualTo("{\"id\":1,\"ok\":true}");
     }
   }
 
@@ -172,7 +175,8 @@ class TlsTest {
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
       assertThat(TlsSetup.provider()).isEqualTo(SslProvider.JDK);
       try (Probe p = Probe.connect(jdk.url(), Map.of("Authorization", "Bearer " + token), trust)) {
-        assertThat(p.control("{\"register\":\"secure.j\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+        assertThat(p.control("{\"register\":\"secure.j\",\"id\":1}"))
+            .isEqualTo("{\"id\":1,\"ok\":true}");
       }
     } finally {
       System.clearProperty("qmsgbus.tls.provider");

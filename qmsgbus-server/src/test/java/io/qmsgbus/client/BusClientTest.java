@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class BusClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+
   /** How long "nothing arrives" is watched for; only a broken server could make it pass wrongly. */
   private static final Duration QUIET = Duration.ofMillis(300);
 
@@ -61,7 +62,9 @@ class BusClientTest {
     return "{\"skill\":\"" + skill + "\",\"payload\":" + n + "}";
   }
 
-  /** Publishes, then makes a request on the same connection: its reply means the server read both. */
+  /**
+   * Publishes, then makes a request on the same connection: its reply means the server read both.
+   */
   private static void publishAndSync(BusClient sender, String... packets) throws Exception {
     for (String p : packets) {
       done(sender.publishRaw(p.getBytes(StandardCharsets.UTF_8)));
@@ -108,19 +111,22 @@ class BusClientTest {
 
     done(sender.publishText("s\"x", "line \"one\"\n"));
     done(sender.publishJson("s\"x", "{\"a\":[1,2]}"));
-    byte[] raw = "{\"payload\":null,\"skill\":\"s\\\"x\",\"extra\":true}".getBytes(StandardCharsets.UTF_8);
+    byte[] raw =
+        "{\"payload\":null,\"skill\":\"s\\\"x\",\"extra\":true}".getBytes(StandardCharsets.UTF_8);
     done(sender.publishRaw(raw));
 
     Message text = receiver.take(WAIT);
     assertThat(text.text()).isEqualTo("{\"skill\":\"s\\\"x\",\"payload\":\"line \\\"one\\\"\\n\"}");
     assertThat(text.skill()).isEqualTo("s\"x");
-    assertThat(receiver.take(WAIT).text()).isEqualTo("{\"skill\":\"s\\\"x\",\"payload\":{\"a\":[1,2]}}");
+    assertThat(receiver.take(WAIT).text())
+        .isEqualTo("{\"skill\":\"s\\\"x\",\"payload\":{\"a\":[1,2]}}");
     Message rawBack = receiver.take(WAIT);
     assertThat(rawBack.bytes()).isEqualTo(raw);
     assertThat(rawBack.size()).isEqualTo(raw.length);
     assertThat(rawBack.skill()).isEqualTo("s\"x");
 
-    assertThatThrownBy(() -> sender.publishJson("s", "not json")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> sender.publishJson("s", "not json"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> sender.register()).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -166,7 +172,9 @@ class BusClientTest {
     publishAndSync(sender, packet("b", 1), packet("b", 2));
     assertThat(receiver.take(WAIT).text()).isEqualTo(packet("b", 1));
     done(receiver.get());
-    assertThat(receiver.take(WAIT).text()).as("GET re-sends the kept packet").isEqualTo(packet("b", 1));
+    assertThat(receiver.take(WAIT).text())
+        .as("GET re-sends the kept packet")
+        .isEqualTo(packet("b", 1));
     done(receiver.get());
     assertThat(receiver.take(WAIT).text()).as("as often as asked").isEqualTo(packet("b", 1));
 
@@ -231,7 +239,9 @@ class BusClientTest {
     clients.add(c);
     assertThat(c.isConnected()).isFalse();
     assertThatThrownBy(() -> done(c.register("a"))).cause().isInstanceOf(BusException.class);
-    assertThatThrownBy(() -> done(c.publishText("a", "x"))).cause().isInstanceOf(BusException.class);
+    assertThatThrownBy(() -> done(c.publishText("a", "x")))
+        .cause()
+        .isInstanceOf(BusException.class);
     assertThat(c.take(Duration.ofMillis(10))).isNull();
   }
 
@@ -239,10 +249,11 @@ class BusClientTest {
   void connectFailsWhenNobodyListens() {
     int port = server.port();
     server.close();
-    BusClient c =
-        BusClient.builder().port(port).connectTimeout(Duration.ofSeconds(2)).build();
+    BusClient c = BusClient.builder().port(port).connectTimeout(Duration.ofSeconds(2)).build();
     clients.add(c);
-    assertThatThrownBy(c::connect).isInstanceOf(BusException.class).hasMessageContaining(Integer.toString(port));
+    assertThatThrownBy(c::connect)
+        .isInstanceOf(BusException.class)
+        .hasMessageContaining(Integer.toString(port));
     assertThat(c.isConnected()).isFalse();
   }
 
@@ -278,10 +289,15 @@ class BusClientTest {
 
     server.close();
     await().atMost(WAIT).until(() -> !receiver.isConnected());
-    assertThatThrownBy(() -> done(receiver.register("r3"))).cause().isInstanceOf(BusException.class);
+    assertThatThrownBy(() -> done(receiver.register("r3")))
+        .cause()
+        .isInstanceOf(BusException.class);
 
-    server = await().atMost(WAIT).ignoreExceptions()
-        .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
+    server =
+        await()
+            .atMost(WAIT)
+            .ignoreExceptions()
+            .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
     done(reconnected);
     assertThat(receiver.isConnected()).isTrue();
     assertThat(receiver.registeredSkills()).containsExactlyInAnyOrder("r1", "r2");

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bus server never fragments, but any RFC 6455 peer may: a hand-written server sends
- * fragmented messages, and the client must hand each one over whole.
+ * The bus server never fragments, but any RFC 6455 peer may: a hand-written server sends fragmented
+ * messages, and the client must hand each one over whole.
  */
 class FragmentedFramesTest {
 
@@ -64,7 +64,8 @@ class FragmentedFramesTest {
                   frame(out, FIN | CONTINUATION, slice(binary, 20, binary.length));
                   frame(out, TEXT, slice(text, 0, euro + 1));
                   frame(out, FIN | CONTINUATION, slice(text, euro + 1, text.length));
-                  frame(out, FIN | BINARY, "{\"skill\":\"whole\"}".getBytes(StandardCharsets.UTF_8));
+                  frame(
+                      out, FIN | BINARY, "{\"skill\":\"whole\"}".getBytes(StandardCharsets.UTF_8));
                   frame(out, FIN | CLOSE, new byte[] {0x03, (byte) 0xE8}); // 1000
                   drain(s.getInputStream());
                 } catch (IOException e) {
@@ -101,14 +102,18 @@ class FragmentedFramesTest {
     try {
       byte[] sha1 =
           MessageDigest.getInstance("SHA-1")
-              .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+              .digest(
+                  (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+                      .getBytes(StandardCharsets.US_ASCII));
       accept = Base64.getEncoder().encodeToString(sha1);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
     String response =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n";
+            + "Sec-WebSocket-Accept: "
+            + accept
+            + "\r\n\r\n";
     s.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
   }
 

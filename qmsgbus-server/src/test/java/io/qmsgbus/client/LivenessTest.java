@@ -42,14 +42,17 @@ class LivenessTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration PING = Duration.ofMillis(200);
   private static final Duration PONG_TIMEOUT = Duration.ofMillis(300);
+
   /**
    * Against a healthy server: a timeout with room for a slow (loaded) test machine, yet short
    * enough that a client ignoring Pongs would be dropped (after 200 + 1000 ms) well within {@link
    * #HEALTHY_FOR}.
    */
   private static final Duration HEALTHY_PONG_TIMEOUT = Duration.ofSeconds(1);
+
   /** Many ping intervals: a dozen Ping/Pong rounds, short enough for a unit test. */
   private static final Duration HEALTHY_FOR = Duration.ofMillis(2500);
+
   private static final int OPCODE_PING = 0x9;
 
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -110,7 +113,8 @@ class LivenessTest {
     await().atMost(WAIT).until(() -> ws.isConnected() || loop.isDone());
     assertThat(fake.accepted()).isEqualTo(1);
 
-    assertThat(loop).as("runForever returns once the silent server is dropped")
+    assertThat(loop)
+        .as("runForever returns once the silent server is dropped")
         .succeedsWithin(WAIT);
     assertThat(ws.isConnected()).isFalse();
     assertThat(ws.emitText("{\"ack\":\"\"}")).isFalse();
@@ -290,7 +294,9 @@ class LivenessTest {
       }
       String response =
           "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n";
+              + "Sec-WebSocket-Accept: "
+              + accept(key)
+              + "\r\n\r\n";
       s.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
     }

@@ -54,7 +54,8 @@ class WebSocketClientQTest {
     return new Running(ws, texts, loop);
   }
 
-  private record Running(WebSocketClientQ ws, BlockingQueue<String> texts, CompletableFuture<Void> loop) {
+  private record Running(
+      WebSocketClientQ ws, BlockingQueue<String> texts, CompletableFuture<Void> loop) {
     /** Sends a control packet carrying an id and waits for the server's answer. */
     String control(String json) throws InterruptedException {
       assertThat(ws.emitText(json)).isTrue();
@@ -71,7 +72,8 @@ class WebSocketClientQTest {
     Deque<byte[]> inbox = new ConcurrentLinkedDeque<>();
     Running receiver = running(inbox);
     Running sender = running(new ConcurrentLinkedDeque<>());
-    assertThat(receiver.control("{\"register\":\"skill1\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+    assertThat(receiver.control("{\"register\":\"skill1\",\"id\":1}"))
+        .isEqualTo("{\"id\":1,\"ok\":true}");
 
     // exact bytes survive, including spacing a re-serializer would change
     byte[] first = utf8("{ \"skill\" : \"skill1\", \"payload\": \"2024-01-01 10:00:00\" }");
@@ -97,11 +99,13 @@ class WebSocketClientQTest {
     Running receiver = running(inbox);
     Running sender = running(new ConcurrentLinkedDeque<>());
     // the seed's own literal spelling for control packets
-    assertThat(receiver.control("{'register':'skill1', 'id': 1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+    assertThat(receiver.control("{'register':'skill1', 'id': 1}"))
+        .isEqualTo("{\"id\":1,\"ok\":true}");
 
     int count = 50;
     for (int i = 0; i < count; i++) {
-      assertThat(sender.ws().emitBinary(utf8("{\"skill\":\"skill1\",\"payload\":" + i + "}"))).isTrue();
+      assertThat(sender.ws().emitBinary(utf8("{\"skill\":\"skill1\",\"payload\":" + i + "}")))
+          .isTrue();
     }
     List<String> got = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -122,12 +126,13 @@ class WebSocketClientQTest {
   void textRepliesGoToTheListenerNeverIntoTheDeque() throws Exception {
     Deque<byte[]> inbox = new ConcurrentLinkedDeque<>();
     Running client = running(inbox);
-    assertThat(client.control("{\"buffering\":true,\"id\":\"b\"}")).isEqualTo("{\"id\":\"b\",\"ok\":true}");
+    assertThat(client.control("{\"buffering\":true,\"id\":\"b\"}"))
+        .isEqualTo("{\"id\":\"b\",\"ok\":true}");
     assertThat(client.control("not json")).contains("\"ok\":false").contains("\"error\"");
-    assertThat(client.control("{\"register\":\"\",\"id\":3}"))
-        .startsWith("{\"id\":3,\"ok\":false");
+    assertThat(client.control("{\"register\":\"\",\"id\":3}")).startsWith("{\"id\":3,\"ok\":false");
     // a data packet sent as TEXT is still data; our own copy comes back as BINARY into the deque
-    assertThat(client.control("{\"register\":\"self\",\"id\":4}")).isEqualTo("{\"id\":4,\"ok\":true}");
+    assertThat(client.control("{\"register\":\"self\",\"id\":4}"))
+        .isEqualTo("{\"id\":4,\"ok\":true}");
     assertThat(client.ws().emitText("{\"skill\":\"self\"}")).isTrue();
     await().atMost(WAIT).until(() -> !inbox.isEmpty());
     assertThat(inbox).hasSize(1);
@@ -137,7 +142,8 @@ class WebSocketClientQTest {
 
   @Test
   void emitReturnsFalseWhenNotConnected() {
-    WebSocketClientQ ws = new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/");
+    WebSocketClientQ ws =
+        new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/");
     clients.add(ws);
     assertThat(ws.isConnected()).isFalse();
     assertThat(ws.emitText("{\"ack\":\"\"}")).isFalse();
@@ -180,8 +186,11 @@ class WebSocketClientQTest {
     assertThat(client.ws().isConnected()).isFalse();
     assertThat(client.ws().emitText("{\"ack\":\"\"}")).isFalse();
 
-    server = await().atMost(WAIT).ignoreExceptions()
-        .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
+    server =
+        await()
+            .atMost(WAIT)
+            .ignoreExceptions()
+            .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
     CompletableFuture<Void> again = CompletableFuture.runAsync(client.ws()::runForever, threads);
     await().atMost(WAIT).until(client.ws()::isConnected);
     assertThat(client.ws().emitText("{\"ack\":\"\"}")).isTrue();
@@ -194,7 +203,8 @@ class WebSocketClientQTest {
     int port = server.port();
     server.close();
     WebSocketClientQ ws =
-        new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", port, "ws", Duration.ofSeconds(2));
+        new WebSocketClientQ(
+            new ConcurrentLinkedDeque<>(), "127.0.0.1", port, "ws", Duration.ofSeconds(2));
     clients.add(ws);
     assertThat(CompletableFuture.runAsync(ws::runForever, threads)).succeedsWithin(WAIT);
     assertThat(ws.isConnected()).isFalse();

@@ -81,7 +81,8 @@ class PythonTlsAuthInteropTest extends InteropTestBase {
     List<String> command = new ArrayList<>();
     command.add(InteropEnvironment.PYTHON);
     command.add(InteropEnvironment.pythonDir().resolve("tests/driver.py").toString());
-    command.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--timeout", "90"));
+    command.addAll(
+        List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--timeout", "90"));
     if (trust) {
       command.addAll(List.of("--ca-cert", cert.toString()));
     } else {
@@ -136,7 +137,8 @@ class PythonTlsAuthInteropTest extends InteropTestBase {
     py.send("text {\"register\": \"py.out\", \"id\": \"r\"}");
     texts = py.awaitValues("TEXT", 3, WAIT);
     assertThat(texts.get(texts.size() - 1))
-        .isEqualTo("{\"id\":\"r\",\"ok\":false,\"error\":\"not allowed to register for 'py.out'\"}");
+        .isEqualTo(
+            "{\"id\":\"r\",\"ok\":false,\"error\":\"not allowed to register for 'py.out'\"}");
     assertThat(server.metrics().denied.sum()).isEqualTo(2);
 
     py.send("quit");
@@ -180,7 +182,8 @@ class PythonTlsAuthInteropTest extends InteropTestBase {
               new GeneralName(GeneralName.dNSName, "localhost"),
               new GeneralName(GeneralName.iPAddress, "127.0.0.1")
             }));
-    byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+    byte[] der =
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
     Path cert = dir.resolve("cert.pem");
     Files.writeString(cert, pem("CERTIFICATE", der));
     Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
@@ -188,8 +191,12 @@ class PythonTlsAuthInteropTest extends InteropTestBase {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -17,8 +17,7 @@ import org.junit.jupiter.api.Test;
  * fenced code block whose first line is a comment naming a file under {@code clients/} ({@code #
  * clients/python/examples/sender.py (excerpt)}) must appear in that file, line for line (the file's
  * copy may be indented as a whole); a {@code # ...} or {@code // ...} line separates pieces that
- * appear in that order. Checks {@code clients/README-snippets.md} and, once the sections are pasted
- * there, the root {@code README.md}.
+ * appear in that order, in the root {@code README.md}.
  */
 class ReadmeSnippetsTest {
 
@@ -30,9 +29,9 @@ class ReadmeSnippetsTest {
   record Excerpt(String source, String file, List<List<String>> pieces) {}
 
   @Test
-  void snippetsFileExcerptsAreTheTestedFiles() throws IOException {
+  void readmeExcerptsAreTheTestedFiles() throws IOException {
     Path root = InteropEnvironment.repoRoot();
-    List<Excerpt> excerpts = excerpts(root.resolve("clients/README-snippets.md"));
+    List<Excerpt> excerpts = excerpts(root.resolve("README.md"));
     assertThat(excerpts)
         .extracting(Excerpt::file)
         .contains(
@@ -43,18 +42,6 @@ class ReadmeSnippetsTest {
             "clients/js/examples/sender.js",
             "clients/js/examples/receiver.js");
     for (Excerpt excerpt : excerpts) {
-      assertExcerptOf(root, excerpt);
-    }
-  }
-
-  @Test
-  void readmeExcerptsAreTheTestedFiles() throws IOException {
-    Path root = InteropEnvironment.repoRoot();
-    Path readme = root.resolve("README.md");
-    if (!Files.isRegularFile(readme)) {
-      return; // nothing pasted yet; the snippets file is checked above
-    }
-    for (Excerpt excerpt : excerpts(readme)) {
       assertExcerptOf(root, excerpt);
     }
   }

@@ -49,12 +49,17 @@ class ManyClientsIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> replies.get() == CLIENTS);
         assertThat(server.router().receiverCounts()).containsEntry("all", CLIENTS);
 
-        sockets.get(0).sendBinary(ByteBuffer.wrap("{\"skill\":\"all\",\"p\":1}".getBytes()), true).join();
+        sockets
+            .get(0)
+            .sendBinary(ByteBuffer.wrap("{\"skill\":\"all\",\"p\":1}".getBytes()), true)
+            .join();
         await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == CLIENTS);
       } finally {
         sockets.forEach(WebSocket::abort);
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> server.router().receiverCounts().isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.router().receiverCounts().isEmpty());
       await().atMost(Duration.ofSeconds(30)).until(() -> server.sessionCount() == 0);
     }
   }

@@ -28,7 +28,12 @@ class ProtocolIT {
 
   @BeforeEach
   void start() {
-    server = BusServer.start(ServerConfig.defaults().withPort(0).withMaxSkillLength(64).withMaxFrameBytes(64 * 1024));
+    server =
+        BusServer.start(
+            ServerConfig.defaults()
+                .withPort(0)
+                .withMaxSkillLength(64)
+                .withMaxFrameBytes(64 * 1024));
   }
 
   @AfterEach
@@ -45,7 +50,8 @@ class ProtocolIT {
 
   private WsProbe receiver(String skill) {
     WsProbe p = client();
-    assertThat(p.control("{\"register\":\"" + skill + "\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
+    assertThat(p.control("{\"register\":\"" + skill + "\",\"id\":1}"))
+        .isEqualTo("{\"id\":1,\"ok\":true}");
     return p;
   }
 
@@ -61,7 +67,8 @@ class ProtocolIT {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/nope")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/nope"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(404);
     HttpResponse<String> plain =
@@ -108,7 +115,8 @@ class ProtocolIT {
   @Test
   void registeringTwiceGivesOneCopy() {
     WsProbe rx = receiver("dup");
-    assertThat(rx.control("{\"register\":[\"dup\",\"dup\"],\"id\":3}")).isEqualTo("{\"id\":3,\"ok\":true}");
+    assertThat(rx.control("{\"register\":[\"dup\",\"dup\"],\"id\":3}"))
+        .isEqualTo("{\"id\":3,\"ok\":true}");
     rx.control("{\"fastpush\":true,\"id\":4}");
     client().sendBinary("{\"skill\":\"dup\",\"n\":1}").sendBinary("{\"skill\":\"dup\",\"n\":2}");
     assertThat(rx.nextBinary()).contains("\"n\":1");
@@ -122,9 +130,12 @@ class ProtocolIT {
     WsProbe rx = client();
     rx.control("{\"register\":[\"a\",\"b\",\"c\"],\"fastpush\":true,\"id\":1}");
     assertThat(rx.control("{\"deregister\":\"a\",\"id\":2}")).isEqualTo("{\"id\":2,\"ok\":true}");
-    assertThat(rx.control("{\"deregister\":[\"b\",\"zzz\"],\"id\":3}")).isEqualTo("{\"id\":3,\"ok\":true}");
+    assertThat(rx.control("{\"deregister\":[\"b\",\"zzz\"],\"id\":3}"))
+        .isEqualTo("{\"id\":3,\"ok\":true}");
     WsProbe tx = client();
-    tx.sendBinary("{\"skill\":\"a\"}").sendBinary("{\"skill\":\"b\"}").sendBinary("{\"skill\":\"c\"}");
+    tx.sendBinary("{\"skill\":\"a\"}")
+        .sendBinary("{\"skill\":\"b\"}")
+        .sendBinary("{\"skill\":\"c\"}");
     assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"c\"}");
     assertThat(rx.binaryWithin(200)).isNull();
   }
@@ -205,7 +216,9 @@ class ProtocolIT {
   void severalControlsApplyInTableOrder() {
     WsProbe rx = client();
     // register + fastpush + ack + id, all in one
-    assertThat(rx.control("{\"register\":[\"x\",\"y\"],\"fastpush\":true,\"ack\":\"\",\"future\":1,\"id\":\"m\"}"))
+    assertThat(
+            rx.control(
+                "{\"register\":[\"x\",\"y\"],\"fastpush\":true,\"ack\":\"\",\"future\":1,\"id\":\"m\"}"))
         .isEqualTo("{\"id\":\"m\",\"ok\":true}");
     client().sendBinary("{\"skill\":\"x\"}").sendBinary("{\"skill\":\"y\"}");
     assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"x\"}");
@@ -259,7 +272,8 @@ class ProtocolIT {
   void overLongSkillNamesAreRefused() {
     WsProbe c = client();
     String longSkill = "s".repeat(65);
-    assertThat(c.control("{\"register\":\"" + longSkill + "\",\"id\":1}")).contains("longer than 64");
+    assertThat(c.control("{\"register\":\"" + longSkill + "\",\"id\":1}"))
+        .contains("longer than 64");
     c.sendBinary("{\"skill\":\"" + longSkill + "\"}");
     assertThat(c.nextText()).contains("longer than 64");
   }
@@ -276,7 +290,9 @@ class ProtocolIT {
   void oversizeFrameClosesWith1009AndTheServerKeepsRunning() throws Exception {
     WsProbe other = receiver("still");
     WsProbe big = client();
-    byte[] huge = ("{\"skill\":\"still\",\"p\":\"" + "x".repeat(70 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] huge =
+        ("{\"skill\":\"still\",\"p\":\"" + "x".repeat(70 * 1024) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
     big.socket().sendBinary(java.nio.ByteBuffer.wrap(huge), true);
     assertThat(big.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
     client().sendBinary("{\"skill\":\"still\"}");
@@ -287,8 +303,13 @@ class ProtocolIT {
   void fragmentedMessagesAreReassembled() {
     WsProbe rx = receiver("frag");
     WsProbe tx = client();
-    tx.socket().sendBinary(java.nio.ByteBuffer.wrap("{\"skill\":".getBytes(StandardCharsets.UTF_8)), false).join();
-    tx.socket().sendBinary(java.nio.ByteBuffer.wrap("\"frag\",\"n\":1}".getBytes(StandardCharsets.UTF_8)), true).join();
+    tx.socket()
+        .sendBinary(java.nio.ByteBuffer.wrap("{\"skill\":".getBytes(StandardCharsets.UTF_8)), false)
+        .join();
+    tx.socket()
+        .sendBinary(
+            java.nio.ByteBuffer.wrap("\"frag\",\"n\":1}".getBytes(StandardCharsets.UTF_8)), true)
+        .join();
     assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"frag\",\"n\":1}");
   }
 

@@ -73,8 +73,8 @@ public final class RawSocket implements AutoCloseable {
   }
 
   /**
-   * Reads frames until the server closes; returns the first close code it sent (or -1) once
-   * the TCP stream ends.
+   * Reads frames until the server closes; returns the first close code it sent (or -1) once the TCP
+   * stream ends.
    */
   public int awaitClose() throws IOException {
     int code = -1;

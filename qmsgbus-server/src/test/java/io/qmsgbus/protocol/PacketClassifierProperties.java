@@ -50,7 +50,8 @@ class PacketClassifierProperties {
     byte[] b = ("{\"skill\":" + value + ",\"payload\":1}").getBytes(StandardCharsets.UTF_8);
     assertThat(classifier.classify(b, 0, b.length))
         .isInstanceOfSatisfying(
-            Packet.BadInput.class, bad -> assertThat(bad.reason()).isEqualTo("skill must be a string"));
+            Packet.BadInput.class,
+            bad -> assertThat(bad.reason()).isEqualTo("skill must be a string"));
   }
 
   @Property(tries = 300)
@@ -63,7 +64,8 @@ class PacketClassifierProperties {
   @Property(tries = 300)
   void duplicateKeysAreDecidedNotCrashed(@ForAll boolean first, @ForAll boolean second) {
     byte[] b =
-        ("{\"fastpush\":" + first + ",\"fastpush\":" + second + "}").getBytes(StandardCharsets.UTF_8);
+        ("{\"fastpush\":" + first + ",\"fastpush\":" + second + "}")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(classifier.classify(b, 0, b.length))
         .isInstanceOfSatisfying(
             Packet.Control.class, c -> assertThat(c.fastpush()).isEqualTo(second));
@@ -85,6 +87,7 @@ class PacketClassifierProperties {
 
   @Provide
   Arbitrary<String> nonStrings() {
-    return Arbitraries.of("1", "-2.5e300", "true", "false", "null", "[]", "[\"s\"]", "{}", "{\"a\":\"s\"}");
+    return Arbitraries.of(
+        "1", "-2.5e300", "true", "false", "null", "[]", "[\"s\"]", "{}", "{\"a\":\"s\"}");
   }
 }

@@ -25,7 +25,8 @@ class PacketClassifierTest {
 
   @Test
   void dataPacketStopsAtTheSkillSoTheRestIsNotParsed() {
-    assertThat(classify("{\"payload\":[1,2],\"skill\":\"s\",\"payload2\":")).isEqualTo(new Packet.Data("s"));
+    assertThat(classify("{\"payload\":[1,2],\"skill\":\"s\",\"payload2\":"))
+        .isEqualTo(new Packet.Data("s"));
   }
 
   @Test
@@ -43,7 +44,9 @@ class PacketClassifierTest {
 
   @Test
   void severalControlsInOnePacket() {
-    assertThat(classify("{\"deregister\":[\"x\"],\"buffering\":true,\"fastpush\":false,\"ack\":\"\",\"get\":0,\"id\":\"r1\"}"))
+    assertThat(
+            classify(
+                "{\"deregister\":[\"x\"],\"buffering\":true,\"fastpush\":false,\"ack\":\"\",\"get\":0,\"id\":\"r1\"}"))
         .isEqualTo(new Packet.Control(null, List.of("x"), true, false, true, true, "\"r1\""));
   }
 
@@ -64,6 +67,21 @@ class PacketClassifierTest {
     assertThat(classify("{'skill':'s','payload':1}"))
         .isInstanceOfSatisfying(
             Packet.BadInput.class, b -> assertThat(b.reason()).contains("standard JSON"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"ack\":\"\"}",
+        "{\"ack\": \"\"}",
+        "{'ack':''}",
+        "{'ack': ''}",
+        "{\"ack\":1}",
+        "{ \"ack\" : null }"
+      })
+  void bareAcksInEverySpelling(String text) {
+    assertThat(classify(text))
+        .isEqualTo(new Packet.Control(null, null, null, null, true, false, null));
   }
 
   @Test
@@ -130,7 +148,9 @@ class PacketClassifierTest {
   @Test
   void repliesAreWellFormed() {
     assertThat(Replies.ok("7")).isEqualTo("{\"id\":7,\"ok\":true}");
-    assertThat(Replies.error(null, "bad \"x\"")).isEqualTo("{\"ok\":false,\"error\":\"bad \\\"x\\\"\"}");
-    assertThat(Replies.error("\"a\"", "e")).isEqualTo("{\"id\":\"a\",\"ok\":false,\"error\":\"e\"}");
+    assertThat(Replies.error(null, "bad \"x\""))
+        .isEqualTo("{\"ok\":false,\"error\":\"bad \\\"x\\\"\"}");
+    assertThat(Replies.error("\"a\"", "e"))
+        .isEqualTo("{\"id\":\"a\",\"ok\":false,\"error\":\"e\"}");
   }
 }

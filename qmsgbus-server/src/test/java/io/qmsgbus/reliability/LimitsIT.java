@@ -52,7 +52,9 @@ class LimitsIT {
     for (int i = from; i <= to; i++) {
       tx.sendBinary(packet(skill, i));
     }
-    await().atMost(10, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= before + (to - from + 1));
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> server.metrics().packetsIn.sum() >= before + (to - from + 1));
   }
 
   @Test
@@ -66,7 +68,8 @@ class LimitsIT {
       got.add(rx.nextBinary());
       rx.sendText("{\"ack\":\"\"}");
     }
-    assertThat(got).containsExactly(packet("s", 1), packet("s", 8), packet("s", 9), packet("s", 10));
+    assertThat(got)
+        .containsExactly(packet("s", 1), packet("s", 8), packet("s", 9), packet("s", 10));
     assertThat(server.metrics().packetsDropped.sum()).isEqualTo(6);
     assertThat(server.metrics().skill("s").dropped.sum()).isEqualTo(6);
   }
@@ -75,7 +78,8 @@ class LimitsIT {
   void aReceiverThatAskedForNoticesLearnsOfDropsPerSkillAndOthersGetNoText() {
     start(ServerConfig.defaults().withMaxQueuePackets(2));
     WsProbe told = client();
-    assertThat(told.control("{\"register\":[\"s\",\"t\"],\"notices\":true,\"id\":1}")).contains("\"ok\":true");
+    assertThat(told.control("{\"register\":[\"s\",\"t\"],\"notices\":true,\"id\":1}"))
+        .contains("\"ok\":true");
     WsProbe quiet = client();
     quiet.control("{\"register\":\"s\",\"id\":1}");
     WsProbe tx = client();
@@ -96,7 +100,10 @@ class LimitsIT {
 
   @Test
   void dropNewestKeepsTheFirstPackets() {
-    start(ServerConfig.defaults().withMaxQueuePackets(3).withOverflowPolicy(OverflowPolicy.DROP_NEWEST));
+    start(
+        ServerConfig.defaults()
+            .withMaxQueuePackets(3)
+            .withOverflowPolicy(OverflowPolicy.DROP_NEWEST));
     WsProbe rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
     publish(client(), "s", 1, 10);
@@ -111,7 +118,10 @@ class LimitsIT {
 
   @Test
   void disconnectPolicyClosesTheSlowConsumerWith1008AndSparesTheOthers() throws Exception {
-    start(ServerConfig.defaults().withMaxQueuePackets(3).withOverflowPolicy(OverflowPolicy.DISCONNECT));
+    start(
+        ServerConfig.defaults()
+            .withMaxQueuePackets(3)
+            .withOverflowPolicy(OverflowPolicy.DISCONNECT));
     WsProbe slow = client();
     slow.control("{\"register\":\"s\",\"id\":1}");
     WsProbe fast = client();
@@ -133,7 +143,8 @@ class LimitsIT {
     rx.control("{\"register\":\"s\",\"id\":1}");
     publish(client(), "s", 1, 50);
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsDropped.sum() > 0);
-    long queued = server.sessions().values().stream().mapToLong(s -> s.snapshot().join().queuedBytes()).sum();
+    long queued =
+        server.sessions().values().stream().mapToLong(s -> s.snapshot().join().queuedBytes()).sum();
     assertThat(queued).isLessThanOrEqualTo(100);
   }
 
@@ -152,7 +163,10 @@ class LimitsIT {
               () -> {
                 try {
                   for (int i = 1; i <= total; i++) {
-                    tx.frame(0x82, ("{\"skill\":\"s\",\"n\":" + i + ",\"p\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8));
+                    tx.frame(
+                        0x82,
+                        ("{\"skill\":\"s\",\"n\":" + i + ",\"p\":\"" + pad + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
                   }
                 } catch (java.io.IOException e) {
                   throw new java.io.UncheckedIOException(e);
@@ -215,7 +229,9 @@ class LimitsIT {
     assertThat(c.control("{\"register\":[\"a\",\"c\"],\"fastpush\":true,\"id\":2}"))
         .contains("too many registrations");
     assertThat(server.router().receiverCounts()).containsOnlyKeys("a", "b");
-    assertThat(c.control("{\"register\":\"a\",\"id\":3}")).as("re-registering costs nothing").contains("\"ok\":true");
+    assertThat(c.control("{\"register\":\"a\",\"id\":3}"))
+        .as("re-registering costs nothing")
+        .contains("\"ok\":true");
   }
 
   @Test

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * One receiver that never reads while a publisher floods: the server's memory for it must level
- * off at the configured queue bound. Prints the samples; the README quotes them. Length: system
+ * One receiver that never reads while a publisher floods: the server's memory for it must level off
+ * at the configured queue bound. Prints the samples; the README quotes them. Length: system
  * property {@code qmsgbus.flood.seconds} (default 8; the README's figures use 30).
  */
 class SlowConsumerMemoryIT {
@@ -31,16 +31,25 @@ class SlowConsumerMemoryIT {
   @Test
   void memoryPlateausAtTheQueueBound() throws Exception {
     int seconds = Integer.getInteger("qmsgbus.flood.seconds", 8);
-    ServerConfig cfg = ServerConfig.defaults().withPort(0).withMaxQueuePackets(1_000_000).withMaxQueueBytes(QUEUE_BYTES);
+    ServerConfig cfg =
+        ServerConfig.defaults()
+            .withPort(0)
+            .withMaxQueuePackets(1_000_000)
+            .withMaxQueueBytes(QUEUE_BYTES);
     try (BusServer server = BusServer.start(cfg);
         RawSocket stuck = new RawSocket(server.port());
         RawSocket flood = new RawSocket(server.port())) {
       stuck.upgrade();
-      stuck.frame(0x81, "{\"register\":\"flood\",\"fastpush\":true}".getBytes(StandardCharsets.UTF_8));
-      await().atMost(5, TimeUnit.SECONDS).until(() -> server.router().receiverCounts().containsKey("flood"));
+      stuck.frame(
+          0x81, "{\"register\":\"flood\",\"fastpush\":true}".getBytes(StandardCharsets.UTF_8));
+      await()
+          .atMost(5, TimeUnit.SECONDS)
+          .until(() -> server.router().receiverCounts().containsKey("flood"));
       // ... and from here on, never reads a byte
       flood.upgrade();
-      byte[] packet = ("{\"skill\":\"flood\",\"p\":\"" + "x".repeat(10_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+      byte[] packet =
+          ("{\"skill\":\"flood\",\"p\":\"" + "x".repeat(10_000) + "\"}")
+              .getBytes(StandardCharsets.UTF_8);
       AtomicBoolean stop = new AtomicBoolean();
       CompletableFuture<Void> publisher =
           CompletableFuture.runAsync(
@@ -67,7 +76,9 @@ class SlowConsumerMemoryIT {
             new long[] {
               s,
               server.budget().used(),
-              ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory(),
+              ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT)
+                  .metric()
+                  .usedDirectMemory(),
               server.metrics().packetsIn.sum()
             });
       }

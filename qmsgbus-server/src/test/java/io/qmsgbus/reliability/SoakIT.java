@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Churn under load, bounded and on loopback: a steady publisher, receivers that stay for the whole
  * run in ACK mode, and clients that connect, register, receive, ack and vanish (abruptly or not).
- * Then: nothing left behind, and the receivers that stayed got every packet exactly once, in
- * order. Length: system property {@code qmsgbus.soak.seconds} (default 15; 60 in the README).
+ * Then: nothing left behind, and the receivers that stayed got every packet exactly once, in order.
+ * Length: system property {@code qmsgbus.soak.seconds} (default 15; 60 in the README).
  */
 class SoakIT {
 
@@ -61,7 +61,9 @@ class SoakIT {
                   return null;
                 });
         for (WsProbe p : stayers) {
-          stayerResults.add(pool.submit(() -> receiveAndAck(p, deadline + TimeUnit.SECONDS.toNanos(30), published)));
+          stayerResults.add(
+              pool.submit(
+                  () -> receiveAndAck(p, deadline + TimeUnit.SECONDS.toNanos(30), published)));
         }
         List<Future<?>> churners = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
@@ -86,7 +88,9 @@ class SoakIT {
         pool.shutdownNow();
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> server.sessionCount() == 0);
-      await().atMost(Duration.ofSeconds(20)).until(() -> server.router().receiverCounts().isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> server.router().receiverCounts().isEmpty());
       await().atMost(Duration.ofSeconds(20)).until(() -> server.metrics().connections.get() == 0);
       assertThat(server.budget().used()).isZero();
       long heapAfter = usedHeapAfterGc();
@@ -130,7 +134,14 @@ class SoakIT {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     for (int i = 0; i < 100_000 && System.nanoTime() < deadline; i++) {
       WsProbe c = WsProbe.connect(port);
-      c.sendText("{\"register\":[\"soak\",\"c" + rnd.nextInt(50) + "\"],\"buffering\":" + rnd.nextBoolean() + ",\"fastpush\":" + rnd.nextBoolean() + "}");
+      c.sendText(
+          "{\"register\":[\"soak\",\"c"
+              + rnd.nextInt(50)
+              + "\"],\"buffering\":"
+              + rnd.nextBoolean()
+              + ",\"fastpush\":"
+              + rnd.nextBoolean()
+              + "}");
       for (int k = rnd.nextInt(5); k > 0; k--) {
         if (c.binaryWithin(100) != null) {
           c.sendText(rnd.nextBoolean() ? "{\"ack\":\"\"}" : "{\"get\":\"\"}");
