@@ -13,7 +13,9 @@
 #   NATS_SERVER          nats-server binary [/usr/sbin/nats-server, else from PATH]
 #   SCENARIOS            any of: fanout4 fanout1 pubsub ack efficiency conns [all]
 #   RUNS                 runs per scenario and target [3]
-#   DURATION / WARMUP    seconds measured / warmed up per run [5 / 2]
+#   DURATION / WARMUP    seconds measured / warmed up per run [4 / 3]; the warm-up also lets
+#                        the bench JVM finish compiling (pinned to one core, its JIT competes
+#                        with its event loop)
 #   CONNS                idle connections in "conns" [10000]
 #   EFFICIENCY_RATE      packets/s offered in "efficiency" (1 -> 4 fan-out) [50000 = 200k delivered/s]
 #   SERVER_CPU / LOAD_CPU  cores for the servers / the load generator [0 / 1]
@@ -25,8 +27,8 @@
 #                        (needs root for < 0) [0]
 #   PREWARM              seconds of unrecorded load per target before the first scenario, so
 #                        both servers are past JIT compilation (pinned to one core, the JVM's
-#                        compiler threads compete with its event loop) [8]
-#   OUT                  where results go [bench/results/YYYYmmdd-HHMMSS]
+#                        compiler threads compete with its event loop) [6]
+#   OUT                  where results go [$TMPDIR or /tmp/qmsgbus-compare-YYYYmmdd-HHMMSS]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,8 +38,8 @@ if [[ -z "${NATS_SERVER:-}" ]]; then
 fi
 SCENARIOS=${SCENARIOS:-"fanout4 fanout1 pubsub ack efficiency conns"}
 RUNS=${RUNS:-3}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-2}
+DURATION=${DURATION:-4}
+WARMUP=${WARMUP:-3}
 CONNS=${CONNS:-10000}
 EFFICIENCY_RATE=${EFFICIENCY_RATE:-50000}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -47,8 +49,8 @@ QMSGBUS_JVM_OPTS=${QMSGBUS_JVM_OPTS:-}
 QMSGBUS_SERVER_ARGS=${QMSGBUS_SERVER_ARGS:---set maxConnectionsPerAddress=100000}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-}
 NICE=${NICE:-0}
-PREWARM=${PREWARM:-8}
-OUT=${OUT:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)}
+PREWARM=${PREWARM:-6}
+OUT=${OUT:-${TMPDIR:-/tmp}/qmsgbus-compare-$(date +%Y%m%d-%H%M%S)}
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
 [[ -f "$JAR" ]] || die "no $JAR (build: mvn -q -DskipTests package, or set QMSGBUS_JAR)"

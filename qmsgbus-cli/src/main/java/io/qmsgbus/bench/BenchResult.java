@@ -17,6 +17,7 @@ record BenchResult(
     long published,
     long delivered,
     long undelivered,
+    long skipped,
     long dropped,
     long errors,
     List<String> errorSamples,
@@ -86,7 +87,7 @@ record BenchResult(
     if (Double.isNaN(pct)) {
       return "";
     }
-    return String.format(Locale.ROOT, "; waited %.0f%% for a CPU%s", pct, pct > 10 ? " (other load on its core)" : "");
+    return String.format(Locale.ROOT, "; waited %.0f%% for a CPU%s", pct, pct > 10 ? " (other load on its core, or its own threads competing)" : "");
   }
 
   double benchCpuPercent() {
@@ -158,6 +159,13 @@ record BenchResult(
     row(b, "errors", Long.toString(errors), errors == 0 ? "" : String.join(" | ", errorSamples));
     if (dropped > 0) {
       row(b, "dropped", Long.toString(dropped), "the server dropped packets for slow receivers");
+    }
+    if (skipped > 0) {
+      row(
+          b,
+          "skipped",
+          Long.toString(skipped),
+          "sends the offered rate called for that the window or socket did not allow (whole run)");
     }
     if (undelivered > 0) {
       row(b, "undelivered", Long.toString(undelivered), "still missing 3s after publishing stopped");
@@ -249,6 +257,7 @@ record BenchResult(
     f.add(q("error_samples") + ":[" + String.join(",", samples) + "]");
     f.add(q("dropped") + ":" + dropped);
     f.add(q("undelivered") + ":" + undelivered);
+    f.add(q("skipped") + ":" + skipped);
     f.add(
         q("server")
             + ":{"

@@ -126,8 +126,10 @@ final class BenchRun {
         long undelivered = drain();
 
         long published = 0;
+        long skipped = 0;
         for (Publisher p : publishers) {
           published += onLoop(p, p::published);
+          skipped += onLoop(p, p::skipped);
         }
         long delivered = 0;
         Histogram latency = new Histogram(3);
@@ -152,6 +154,7 @@ final class BenchRun {
             published,
             delivered,
             undelivered,
+            skipped,
             dropped.get(),
             errors.get(),
             List.copyOf(errorSamples),
