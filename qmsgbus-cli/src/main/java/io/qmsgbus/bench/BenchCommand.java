@@ -22,19 +22,20 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Measures a bus: packets/s, MB/s and send-to-receive latency (HdrHistogram), with the",
-      "server's CPU and memory when its pid is known. Same client code against QMsgBus and,",
-      "with --target nats-ws, against nats-server's WebSocket listener.",
+      "Measures a bus: packets/s, MB/s and send-to-receive latency",
+      "(HdrHistogram), with the server's CPU and memory when its pid is known.",
+      "Same client code against QMsgBus and, with --target nats-ws, against",
+      "nats-server's WebSocket listener.",
       "",
       "Scenarios:",
-      "  fanout  1 publisher -> N receivers (--receivers, default 4) on one skill, fast-push",
-      "  pubsub  P publishers x R receivers over K skills (default 4 x 4 x 4), fast-push;",
-      "          receiver j registers skill j mod K, each publisher rotates over all K skills",
-      "  ack     receivers in the default ACK mode (window of one) acking each packet, one",
-      "          packet in flight; for NATS the equivalent ping-pong (receiver replies through",
-      "          the broker, the publisher waits for the reply)",
-      "  conns   C idle registered connections (--conns, default 10000): server memory per",
-      "          connection, and the latency of a probe packet stream (--rate, default 1000/s)"
+      "  fanout  1 publisher -> N receivers on one skill, fast-push",
+      "  pubsub  P publishers x R receivers over K skills (4 x 4 x 4), fast-push;",
+      "          receiver j registers skill j mod K; publishers rotate over all",
+      "  ack     receivers in the default mode (window of one) ack each packet;",
+      "          one packet in flight. NATS: ping-pong (the receiver replies",
+      "          through the broker, the publisher waits for the reply)",
+      "  conns   C idle registered connections: server memory per connection,",
+      "          and the latency of a probe stream (--rate, default 1000/s)"
     },
     footer = {
       "",
@@ -62,16 +63,27 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--target", description = "qmsgbus or nats-ws (default qmsgbus).")
   String target = "qmsgbus";
 
-  @Option(names = "--duration", description = "Seconds measured (default ${DEFAULT-VALUE}).", defaultValue = "5")
+  @Option(
+      names = "--duration",
+      description = "Seconds measured (default ${DEFAULT-VALUE}).",
+      defaultValue = "5")
   double duration;
 
-  @Option(names = "--warmup", description = "Seconds of load before measuring (default ${DEFAULT-VALUE}).", defaultValue = "2")
+  @Option(
+      names = "--warmup",
+      description = "Seconds of load before measuring (default ${DEFAULT-VALUE}).",
+      defaultValue = "2")
   double warmup;
 
-  @Option(names = "--size", description = "Packet size in bytes, the whole JSON packet (default ${DEFAULT-VALUE}).", defaultValue = "100")
+  @Option(
+      names = "--size",
+      description = "Packet size in bytes, the whole JSON packet (default ${DEFAULT-VALUE}).",
+      defaultValue = "100")
   int size;
 
-  @Option(names = "--receivers", description = "Receivers (fanout default 4, pubsub 4, ack 1, conns 1).")
+  @Option(
+      names = "--receivers",
+      description = "Receivers (fanout default 4, pubsub 4, ack 1, conns 1).")
   Integer receivers;
 
   @Option(names = "--publishers", description = "Publishers (pubsub default 4, else 1).")
@@ -80,49 +92,95 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--skills", description = "Skills, pubsub only (default 4).")
   Integer skills;
 
-  @Option(names = "--rate", description = "Packets/s offered by all publishers together; 0 = as fast as possible (default; conns 1000).")
+  @Option(
+      names = "--rate",
+      description =
+          "Packets/s offered by all publishers together; 0 = as fast as possible (default; conns 1000).")
   Double rate;
 
-  @Option(names = "--conns", description = "Idle registered connections, conns only (default ${DEFAULT-VALUE}).", defaultValue = "10000")
+  @Option(
+      names = "--conns",
+      description = "Idle registered connections, conns only (default ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
   int conns;
 
-  @Option(names = "--window", description = "Copies in flight per receiver before publishers wait (ack default 1, else ${DEFAULT-VALUE}).", defaultValue = "1000")
+  @Option(
+      names = "--window",
+      description =
+          "Copies in flight per receiver before publishers wait (ack default 1, else ${DEFAULT-VALUE}).",
+      defaultValue = "1000")
   int window;
 
-  @Option(names = "--burst", description = "Most packets written per flush (default ${DEFAULT-VALUE}).", defaultValue = "64")
+  @Option(
+      names = "--burst",
+      description = "Most packets written per flush (default ${DEFAULT-VALUE}).",
+      defaultValue = "64")
   int burst;
 
-  @Option(names = "--threads", description = "Client event loop threads (default: available cores).")
+  @Option(
+      names = "--threads",
+      description = "Client event loop threads (default: available cores).")
   Integer threads;
 
-  @Option(names = "--server-pid", description = "The server's pid, for CPU (/proc/PID/stat) and memory (VmRSS).")
+  @Option(
+      names = "--server-pid",
+      description = "The server's pid, for CPU (/proc/PID/stat) and memory (VmRSS).")
   Long serverPid;
 
-  @Option(names = "--start-server", description = "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener).")
+  @Option(
+      names = "--start-server",
+      description =
+          "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener).")
   boolean startServer;
 
-  @Option(names = "--server-cpus", paramLabel = "LIST", description = "With --start-server: pin the server with taskset -c LIST.")
+  @Option(
+      names = "--server-cpus",
+      paramLabel = "LIST",
+      description = "With --start-server: pin the server with taskset -c LIST.")
   String serverCpus;
 
-  @Option(names = "--server-jvm-opts", paramLabel = "OPTS", description = "With --start-server: JVM options for the QMsgBus server.")
+  @Option(
+      names = "--server-jvm-opts",
+      paramLabel = "OPTS",
+      description = "With --start-server: JVM options for the QMsgBus server.")
   String serverJvmOpts;
 
-  @Option(names = "--server-set", paramLabel = "KEY=VALUE", description = "With --start-server: a setting for the QMsgBus server (repeatable), passed as 'qmsgbus server --set KEY=VALUE'; e.g. maxConnectionsPerAddress=20000 for conns.")
+  @Option(
+      names = "--server-set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "With --start-server: a setting for the QMsgBus server (repeatable), passed as 'qmsgbus server --set KEY=VALUE'; e.g. maxConnectionsPerAddress=20000 for conns.")
   List<String> serverSettings = new ArrayList<>();
 
-  @Option(names = "--nats-server", paramLabel = "PATH", description = "With --start-server: the nats-server binary (default ${DEFAULT-VALUE}).", defaultValue = "/usr/sbin/nats-server")
+  @Option(
+      names = "--nats-server",
+      paramLabel = "PATH",
+      description = "With --start-server: the nats-server binary (default ${DEFAULT-VALUE}).",
+      defaultValue = "/usr/sbin/nats-server")
   String natsServer;
 
-  @Option(names = "--json", description = "Print the result as one JSON object instead of the table.")
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON object instead of the table.")
   boolean json;
 
-  @Option(names = "--hist", paramLabel = "FILE", description = "Write the latency percentile distribution (HdrHistogram format, microseconds).")
+  @Option(
+      names = "--hist",
+      paramLabel = "FILE",
+      description =
+          "Write the latency percentile distribution (HdrHistogram format, microseconds).")
   Path hist;
 
-  @Option(names = "--plot", paramLabel = "FILE", description = "Draw the latency distribution: FILE.svg, FILE.html or FILE.png.")
+  @Option(
+      names = "--plot",
+      paramLabel = "FILE",
+      description = "Draw the latency distribution: FILE.svg, FILE.html or FILE.png.")
   Path plot;
 
-  @Option(names = "--plot-hist", paramLabel = "LABEL=FILE", description = "Draw these --hist files (repeatable) to --plot instead of running a bench.")
+  @Option(
+      names = "--plot-hist",
+      paramLabel = "LABEL=FILE",
+      description = "Draw these --hist files (repeatable) to --plot instead of running a bench.")
   Map<String, Path> plotHist = new LinkedHashMap<>();
 
   @Option(names = "--title", description = "Title of the plot.")
@@ -148,14 +206,23 @@ public final class BenchCommand implements Callable<Integer> {
     ServerLauncher launched = null;
     try {
       if (startServer) {
-        launched = ServerLauncher.start(settings.target(), serverCpus, serverJvmOpts, serverSettings, natsServer);
+        launched =
+            ServerLauncher.start(
+                settings.target(), serverCpus, serverJvmOpts, serverSettings, natsServer);
         settings = settings(launched.url(), launched.pid());
         if (!quiet) {
-          err.println("started " + settings.target().label() + " server pid " + launched.pid() + " at " + launched.url());
+          err.println(
+              "started "
+                  + settings.target().label()
+                  + " server pid "
+                  + launched.pid()
+                  + " at "
+                  + launched.url());
           err.flush();
         }
       }
-      PrintStream progress = quiet ? null : new PrintStream(System.err, true, StandardCharsets.UTF_8);
+      PrintStream progress =
+          quiet ? null : new PrintStream(System.err, true, StandardCharsets.UTF_8);
       BenchResult result = new BenchRun(settings, progress).run();
       if (json) {
         out.println(result.json());
@@ -170,7 +237,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (plot != null) {
         String t = title != null ? title : defaultTitle(settings);
-        new LatencyPlot(t, List.of(LatencyPlot.Series.of(settings.target().label(), result.latency())))
+        new LatencyPlot(
+                t, List.of(LatencyPlot.Series.of(settings.target().label(), result.latency())))
             .write(plot);
       }
       return 0;
@@ -199,7 +267,11 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static String defaultTitle(BenchSettings s) {
-    return "qmsgbus bench " + s.scenario().label() + " (" + s.target().label() + "): latency by percentile";
+    return "qmsgbus bench "
+        + s.scenario().label()
+        + " ("
+        + s.target().label()
+        + "): latency by percentile";
   }
 
   /** Resolves the options against the scenario's defaults. */
@@ -208,28 +280,46 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       sc = Scenario.valueOf(scenario.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("SCENARIO must be fanout, pubsub, ack or conns, was '" + scenario + "'");
+      throw new IllegalArgumentException(
+          "SCENARIO must be fanout, pubsub, ack or conns, was '" + scenario + "'");
     }
     Target t = Target.parse(target);
     URI u;
     if (launchedUrl != null) {
       u = launchedUrl;
     } else {
-      u = URI.create(url != null ? url : t == Target.NATS_WS ? "ws://127.0.0.1:4223/" : "ws://127.0.0.1:8081/");
+      u =
+          URI.create(
+              url != null
+                  ? url
+                  : t == Target.NATS_WS ? "ws://127.0.0.1:4223/" : "ws://127.0.0.1:8081/");
     }
-    int r = receivers != null ? receivers : switch (sc) {
-      case FANOUT, PUBSUB -> 4;
-      case ACK, CONNS -> 1;
-    };
+    int r =
+        receivers != null
+            ? receivers
+            : switch (sc) {
+              case FANOUT, PUBSUB -> 4;
+              case ACK, CONNS -> 1;
+            };
     int p = publishers != null ? publishers : sc == Scenario.PUBSUB ? 4 : 1;
     int k = skills != null ? skills : sc == Scenario.PUBSUB ? 4 : 1;
     double rt = rate != null ? rate : sc == Scenario.CONNS ? 1000 : 0;
-    int w = sc == Scenario.ACK && !spec.commandLine().getParseResult().hasMatchedOption("--window") ? 1 : window;
+    int w =
+        sc == Scenario.ACK && !spec.commandLine().getParseResult().hasMatchedOption("--window")
+            ? 1
+            : window;
     int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
     if (r < 1 || p < 1 || k < 1) {
       throw new IllegalArgumentException("--receivers, --publishers and --skills must be >= 1");
     }
-    if (duration <= 0 || warmup < 0 || size < 1 || rt < 0 || w < 1 || burst < 1 || th < 1 || conns < 0) {
+    if (duration <= 0
+        || warmup < 0
+        || size < 1
+        || rt < 0
+        || w < 1
+        || burst < 1
+        || th < 1
+        || conns < 0) {
       throw new IllegalArgumentException(
           "--duration must be > 0; --warmup, --rate, --conns >= 0; --size, --window, --burst, --threads >= 1");
     }
@@ -237,6 +327,21 @@ public final class BenchCommand implements Callable<Integer> {
     if (pid > 0 && !ProcStat.exists(pid)) {
       throw new IllegalArgumentException("--server-pid " + pid + ": no such process");
     }
-    return new BenchSettings(sc, t, u, duration, warmup, size, p, r, k, sc == Scenario.CONNS ? conns : 0, rt, w, burst, th, pid);
+    return new BenchSettings(
+        sc,
+        t,
+        u,
+        duration,
+        warmup,
+        size,
+        p,
+        r,
+        k,
+        sc == Scenario.CONNS ? conns : 0,
+        rt,
+        w,
+        burst,
+        th,
+        pid);
   }
 }

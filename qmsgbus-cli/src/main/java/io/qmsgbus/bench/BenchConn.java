@@ -28,6 +28,7 @@ abstract class BenchConn extends ChannelInboundHandlerAdapter implements WsFrame
   final BenchRun run;
   final String name;
   final Wire wire;
+
   /** Completes once the connection is open and its subscriptions are in force. */
   final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -118,7 +119,8 @@ abstract class BenchConn extends ChannelInboundHandlerAdapter implements WsFrame
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!ready.isDone()) {
-      ready.completeExceptionally(new IOException(name + ": connection closed before it was ready"));
+      ready.completeExceptionally(
+          new IOException(name + ": connection closed before it was ready"));
     } else if (!run.closing()) {
       run.error(name + ": connection closed during the run");
     }

@@ -87,7 +87,11 @@ record BenchResult(
     if (Double.isNaN(pct)) {
       return "";
     }
-    return String.format(Locale.ROOT, "; waited %.0f%% for a CPU%s", pct, pct > 10 ? " (other load on its core, or its own threads competing)" : "");
+    return String.format(
+        Locale.ROOT,
+        "; waited %.0f%% for a CPU%s",
+        pct,
+        pct > 10 ? " (other load on its core, or its own threads competing)" : "");
   }
 
   double benchCpuPercent() {
@@ -168,7 +172,11 @@ record BenchResult(
           "sends the offered rate called for that the window or socket did not allow (whole run)");
     }
     if (undelivered > 0) {
-      row(b, "undelivered", Long.toString(undelivered), "still missing 3s after publishing stopped");
+      row(
+          b,
+          "undelivered",
+          Long.toString(undelivered),
+          "still missing 3s after publishing stopped");
     }
     if (serverCpuSeconds >= 0) {
       row(
@@ -189,8 +197,7 @@ record BenchResult(
       String mem = String.format(Locale.ROOT, "%.1f MB", serverRssEndKb / 1024.0);
       String note = "RSS at the end";
       if (s.scenario() == Scenario.CONNS) {
-        mem =
-            String.format(Locale.ROOT, "%.1f KB/connection", serverKbPerConnection());
+        mem = String.format(Locale.ROOT, "%.1f KB/connection", serverKbPerConnection());
         note =
             String.format(
                 Locale.ROOT,
@@ -241,13 +248,33 @@ record BenchResult(
     f.add(
         q("latency_us")
             + ":{"
-            + q("count") + ":" + latency.getTotalCount() + ","
-            + q("mean") + ":" + num(meanLatencyMicros()) + ","
-            + q("p50") + ":" + num(latencyMicros(50)) + ","
-            + q("p90") + ":" + num(latencyMicros(90)) + ","
-            + q("p99") + ":" + num(latencyMicros(99)) + ","
-            + q("p99_9") + ":" + num(latencyMicros(99.9)) + ","
-            + q("max") + ":" + num(maxLatencyMicros())
+            + q("count")
+            + ":"
+            + latency.getTotalCount()
+            + ","
+            + q("mean")
+            + ":"
+            + num(meanLatencyMicros())
+            + ","
+            + q("p50")
+            + ":"
+            + num(latencyMicros(50))
+            + ","
+            + q("p90")
+            + ":"
+            + num(latencyMicros(90))
+            + ","
+            + q("p99")
+            + ":"
+            + num(latencyMicros(99))
+            + ","
+            + q("p99_9")
+            + ":"
+            + num(latencyMicros(99.9))
+            + ","
+            + q("max")
+            + ":"
+            + num(maxLatencyMicros())
             + "}");
     f.add(q("errors") + ":" + errors);
     List<String> samples = new ArrayList<>();
@@ -261,31 +288,79 @@ record BenchResult(
     f.add(
         q("server")
             + ":{"
-            + q("pid") + ":" + serverPid + ","
-            + q("cpu_s") + ":" + num(serverCpuSeconds < 0 ? Double.NaN : serverCpuSeconds) + ","
-            + q("cpu_pct") + ":" + num(serverCpuPercent()) + ","
-            + q("cpu_s_per_million_delivered") + ":" + num(serverCpuPerMillion()) + ","
-            + q("cpu_wait_pct") + ":" + num(serverWaitPercent()) + ","
-            + q("rss_kb_before") + ":" + serverRssBeforeKb + ","
-            + q("rss_kb_with_conns") + ":" + serverRssAfterConnsKb + ","
-            + q("rss_kb_end") + ":" + serverRssEndKb + ","
-            + q("kb_per_connection") + ":" + num(serverKbPerConnection())
+            + q("pid")
+            + ":"
+            + serverPid
+            + ","
+            + q("cpu_s")
+            + ":"
+            + num(serverCpuSeconds < 0 ? Double.NaN : serverCpuSeconds)
+            + ","
+            + q("cpu_pct")
+            + ":"
+            + num(serverCpuPercent())
+            + ","
+            + q("cpu_s_per_million_delivered")
+            + ":"
+            + num(serverCpuPerMillion())
+            + ","
+            + q("cpu_wait_pct")
+            + ":"
+            + num(serverWaitPercent())
+            + ","
+            + q("rss_kb_before")
+            + ":"
+            + serverRssBeforeKb
+            + ","
+            + q("rss_kb_with_conns")
+            + ":"
+            + serverRssAfterConnsKb
+            + ","
+            + q("rss_kb_end")
+            + ":"
+            + serverRssEndKb
+            + ","
+            + q("kb_per_connection")
+            + ":"
+            + num(serverKbPerConnection())
             + "}");
     f.add(
         q("bench")
             + ":{"
-            + q("cpu_s") + ":" + num(benchCpuSeconds < 0 ? Double.NaN : benchCpuSeconds) + ","
-            + q("cpu_pct") + ":" + num(benchCpuPercent()) + ","
-            + q("cpu_wait_pct") + ":" + num(benchWaitPercent()) + ","
-            + q("cores") + ":" + benchCores + ","
-            + q("saturated") + ":" + benchSaturated()
+            + q("cpu_s")
+            + ":"
+            + num(benchCpuSeconds < 0 ? Double.NaN : benchCpuSeconds)
+            + ","
+            + q("cpu_pct")
+            + ":"
+            + num(benchCpuPercent())
+            + ","
+            + q("cpu_wait_pct")
+            + ":"
+            + num(benchWaitPercent())
+            + ","
+            + q("cores")
+            + ":"
+            + benchCores
+            + ","
+            + q("saturated")
+            + ":"
+            + benchSaturated()
             + "}");
     f.add(
         q("conns")
             + ":{"
-            + q("requested") + ":" + (s.scenario() == Scenario.CONNS ? s.conns() : 0) + ","
-            + q("opened") + ":" + connsOpened + ","
-            + q("connect_s") + ":" + num(connectSeconds)
+            + q("requested")
+            + ":"
+            + (s.scenario() == Scenario.CONNS ? s.conns() : 0)
+            + ","
+            + q("opened")
+            + ":"
+            + connsOpened
+            + ","
+            + q("connect_s")
+            + ":"
+            + num(connectSeconds)
             + "}");
     return "{" + String.join(",", f) + "}";
   }

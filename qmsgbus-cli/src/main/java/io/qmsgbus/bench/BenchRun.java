@@ -17,10 +17,10 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
- * One run of one scenario: lays out the connections, connects them, warms up, measures for the
- * set duration, drains, and returns the figures. Counting is by time: a packet counts as
- * published if it was sent inside the window, as delivered if it arrived inside it, and its
- * latency is recorded when it arrived inside it.
+ * One run of one scenario: lays out the connections, connects them, warms up, measures for the set
+ * duration, drains, and returns the figures. Counting is by time: a packet counts as published if
+ * it was sent inside the window, as delivered if it arrived inside it, and its latency is recorded
+ * when it arrived inside it.
  */
 final class BenchRun {
 
@@ -247,11 +247,11 @@ final class BenchRun {
   }
 
   /**
-   * Connects with at most {@link #CONNECT_CONCURRENCY} handshakes in flight. {@code required}:
-   * any failure aborts the run; otherwise failures are counted as errors. Returns how many
-   * connected.
+   * Connects with at most {@link #CONNECT_CONCURRENCY} handshakes in flight. {@code required}: any
+   * failure aborts the run; otherwise failures are counted as errors. Returns how many connected.
    */
-  private int connectAll(WsClient client, List<? extends BenchConn> conns, String what, boolean required)
+  private int connectAll(
+      WsClient client, List<? extends BenchConn> conns, String what, boolean required)
       throws Exception {
     Semaphore permits = new Semaphore(CONNECT_CONCURRENCY);
     List<CompletableFuture<Void>> all = new ArrayList<>(conns.size());
@@ -272,7 +272,12 @@ final class BenchRun {
       if (progress != null && conns.size() > 100 && now - lastShown > 200_000_000L) {
         lastShown = now;
         progress.printf(
-            Locale.ROOT, "\rconnecting %s: %d/%d (%.1fs)   ", what, all.size(), conns.size(), (now - start) / 1e9);
+            Locale.ROOT,
+            "\rconnecting %s: %d/%d (%.1fs)   ",
+            what,
+            all.size(),
+            conns.size(),
+            (now - start) / 1e9);
         progress.flush();
       }
     }
@@ -284,7 +289,10 @@ final class BenchRun {
         all.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         ok++;
       } catch (ExecutionException | TimeoutException e) {
-        String why = e instanceof TimeoutException ? "not ready in " + timeoutSeconds + "s" : String.valueOf(e.getCause());
+        String why =
+            e instanceof TimeoutException
+                ? "not ready in " + timeoutSeconds + "s"
+                : String.valueOf(e.getCause());
         if (required) {
           throw new IllegalStateException(
               "cannot connect " + conns.get(i).name + " to " + s.url() + ": " + why, e);

@@ -3,10 +3,10 @@ package io.qmsgbus.bench;
 import java.util.List;
 
 /**
- * The publishers' shared window: copies published but not yet delivered (or, for NATS
- * ping-pong, not yet replied to) stay below a limit, so the bench measures what the server
- * sustains instead of filling its queues until it drops or disconnects. Read from any thread; the
- * counters it sums are each written by one event loop.
+ * The publishers' shared window: copies published but not yet delivered (or, for NATS ping-pong,
+ * not yet replied to) stay below a limit, so the bench measures what the server sustains instead of
+ * filling its queues until it drops or disconnects. Read from any thread; the counters it sums are
+ * each written by one event loop.
  */
 final class Flow {
 
@@ -16,7 +16,12 @@ final class Flow {
   private final List<Receiver> receivers;
   private final boolean viaReplies;
 
-  Flow(long limit, int maxFan, List<Publisher> publishers, List<Receiver> receivers, boolean viaReplies) {
+  Flow(
+      long limit,
+      int maxFan,
+      List<Publisher> publishers,
+      List<Receiver> receivers,
+      boolean viaReplies) {
     this.limit = limit;
     this.wakeAt = Math.max(maxFan, limit / 4);
     this.publishers = publishers;

@@ -171,7 +171,10 @@ final class LatencyPlot {
             Locale.ROOT,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
                 + " font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n",
-            W, H, W, H));
+            W,
+            H,
+            W,
+            H));
     b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     b.append(
         String.format(
@@ -191,13 +194,19 @@ final class LatencyPlot {
             String.format(
                 Locale.ROOT,
                 "<line x1=\"%d\" y1=\"%s\" x2=\"%d\" y2=\"%s\" stroke=\"%s\"/>\n",
-                LEFT, pct(y), W - RIGHT, pct(y), m == 1 ? "#bbb" : "#eee"));
+                LEFT,
+                pct(y),
+                W - RIGHT,
+                pct(y),
+                m == 1 ? "#bbb" : "#eee"));
         if (m == 1) {
           b.append(
               String.format(
                   Locale.ROOT,
                   "<text x=\"%d\" y=\"%s\" text-anchor=\"end\">%s</text>\n",
-                  LEFT - 8, pct(y + 4), esc(latencyLabel(v))));
+                  LEFT - 8,
+                  pct(y + 4),
+                  esc(latencyLabel(v))));
         }
       }
     }
@@ -207,23 +216,32 @@ final class LatencyPlot {
           String.format(
               Locale.ROOT,
               "<line x1=\"%s\" y1=\"%d\" x2=\"%s\" y2=\"%d\" stroke=\"#bbb\"/>\n",
-              pct(x), TOP, pct(x), H - BOTTOM));
+              pct(x),
+              TOP,
+              pct(x),
+              H - BOTTOM));
       b.append(
           String.format(
               Locale.ROOT,
               "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
-              pct(x), H - BOTTOM + 18, percentileLabel(d)));
+              pct(x),
+              H - BOTTOM + 18,
+              percentileLabel(d)));
     }
     b.append(
         String.format(
             Locale.ROOT,
             "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#333\"/>\n",
-            LEFT, TOP, W - LEFT - RIGHT, H - TOP - BOTTOM));
+            LEFT,
+            TOP,
+            W - LEFT - RIGHT,
+            H - TOP - BOTTOM));
     b.append(
         String.format(
             Locale.ROOT,
             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile</text>\n",
-            (LEFT + W - RIGHT) / 2, H - 24));
+            (LEFT + W - RIGHT) / 2,
+            H - 24));
     b.append(
         String.format(
             Locale.ROOT,
@@ -242,18 +260,21 @@ final class LatencyPlot {
           String.format(
               Locale.ROOT,
               "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>\n",
-              color, pts.toString().trim()));
+              color,
+              pts.toString().trim()));
       int ly = TOP + 18 + i * 18;
       b.append(
           String.format(
               Locale.ROOT,
               "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>\n",
-              LEFT + 12, ly - 4, LEFT + 36, ly - 4, color));
+              LEFT + 12,
+              ly - 4,
+              LEFT + 36,
+              ly - 4,
+              color));
       b.append(
           String.format(
-              Locale.ROOT,
-              "<text x=\"%d\" y=\"%d\">%s</text>\n",
-              LEFT + 42, ly, esc(legend(s))));
+              Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>\n", LEFT + 42, ly, esc(legend(s))));
     }
     b.append("</svg>\n");
     return b.toString();
@@ -264,7 +285,10 @@ final class LatencyPlot {
   }
 
   private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   // --- HTML
@@ -279,7 +303,11 @@ final class LatencyPlot {
         .append("<tr><th>series</th><th>samples</th><th>p50</th><th>p90</th><th>p99</th>")
         .append("<th>p99.9</th><th>max</th></tr>\n");
     for (Series s : series) {
-      b.append("<tr><td>").append(esc(s.label())).append("</td><td>").append(s.count()).append("</td>");
+      b.append("<tr><td>")
+          .append(esc(s.label()))
+          .append("</td><td>")
+          .append(s.count())
+          .append("</td>");
       for (double p : new double[] {50, 90, 99, 99.9, 100}) {
         b.append("<td>").append(esc(latencyLabel(valueAt(s, p)))).append("</td>");
       }
@@ -307,7 +335,8 @@ final class LatencyPlot {
     Graphics2D g = img.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, W, H);
       g.setColor(Color.BLACK);

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The server-to-client half of the NATS text protocol (INFO, MSG, PING, PONG, +OK, -ERR), parsed
- * as a byte stream: NATS packs several messages into one WebSocket frame and may split a message
- * across frames, so frame payloads are fed in order and the parser keeps its place between them.
- * A message whose payload lies whole in one fed chunk is handed over in place (no copy); one split
+ * The server-to-client half of the NATS text protocol (INFO, MSG, PING, PONG, +OK, -ERR), parsed as
+ * a byte stream: NATS packs several messages into one WebSocket frame and may split a message
+ * across frames, so frame payloads are fed in order and the parser keeps its place between them. A
+ * message whose payload lies whole in one fed chunk is handed over in place (no copy); one split
  * across chunks is gathered first. Not thread-safe: one per connection, on its event loop.
  */
 final class NatsParser {
@@ -123,7 +123,8 @@ final class NatsParser {
       listener.err(new String(line, 0, n, StandardCharsets.UTF_8));
     } else {
       throw new IllegalStateException(
-          "unexpected NATS protocol line: " + new String(line, 0, Math.min(n, 80), StandardCharsets.UTF_8));
+          "unexpected NATS protocol line: "
+              + new String(line, 0, Math.min(n, 80), StandardCharsets.UTF_8));
     }
   }
 

@@ -37,7 +37,8 @@ final class NatsWire implements Wire, NatsParser.Listener {
 
   @Override
   public void frame(int opcode, ByteBuf buf, int index, int length) {
-    if (opcode != WsFrames.OP_BINARY && opcode != WsFrames.OP_TEXT
+    if (opcode != WsFrames.OP_BINARY
+        && opcode != WsFrames.OP_TEXT
         && opcode != WsFrames.OP_CONTINUATION) {
       conn.fail("unexpected frame opcode " + opcode);
       return;

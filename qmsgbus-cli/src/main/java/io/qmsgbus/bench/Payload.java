@@ -82,11 +82,10 @@ final class Payload {
   }
 
   /**
-   * Reads the send time (as a {@link System#nanoTime()} value) from a packet, trying {@code
-   * hint} (the offset of the digits) first and else searching for {@code ,"t":}. {@code scratch}
-   * is the caller's buffer of at least {@link #SCRATCH} bytes (one copy out of a direct buffer is
-   * cheaper than 20 bounds-checked reads). Returns {@code Long.MIN_VALUE} when the packet holds no
-   * stamp.
+   * Reads the send time (as a {@link System#nanoTime()} value) from a packet, trying {@code hint}
+   * (the offset of the digits) first and else searching for {@code ,"t":}. {@code scratch} is the
+   * caller's buffer of at least {@link #SCRATCH} bytes (one copy out of a direct buffer is cheaper
+   * than 20 bounds-checked reads). Returns {@code Long.MIN_VALUE} when the packet holds no stamp.
    */
   static long readStamp(ByteBuf buf, int index, int length, int hint, byte[] scratch) {
     int at;

@@ -30,7 +30,8 @@ final class ProcStat {
   /** VmRSS of {@code pid} in KB, or -1 if unreadable. */
   static long rssKb(String pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", pid, "status"), StandardCharsets.US_ASCII)) {
+      for (String line :
+          Files.readAllLines(Path.of("/proc", pid, "status"), StandardCharsets.US_ASCII)) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.substring(6).replace("kB", "").trim());
         }
@@ -51,7 +52,10 @@ final class ProcStat {
       long ns = 0;
       for (Path task : (Iterable<Path>) tasks::iterator) {
         try {
-          String[] f = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" +");
+          String[] f =
+              Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII)
+                  .trim()
+                  .split(" +");
           ns += Long.parseLong(f[1]);
         } catch (IOException | RuntimeException threadGone) {
           // a thread that ended meanwhile

@@ -71,25 +71,35 @@ final class Publisher extends BenchConn {
 
   /** Starts publishing (any thread). */
   void start() {
-    channel.eventLoop().execute(() -> {
-      startNanos = System.nanoTime();
-      if (rate <= 0) {
-        pump();
-      } else {
-        long periodNanos = Math.max(TimeUnit.MICROSECONDS.toNanos(500), (long) (1e9 / rate));
-        periodNanos = Math.min(periodNanos, TimeUnit.MILLISECONDS.toNanos(1));
-        timer = channel.eventLoop().scheduleAtFixedRate(this::tick, 0, periodNanos, TimeUnit.NANOSECONDS);
-      }
-    });
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              startNanos = System.nanoTime();
+              if (rate <= 0) {
+                pump();
+              } else {
+                long periodNanos =
+                    Math.max(TimeUnit.MICROSECONDS.toNanos(500), (long) (1e9 / rate));
+                periodNanos = Math.min(periodNanos, TimeUnit.MILLISECONDS.toNanos(1));
+                timer =
+                    channel
+                        .eventLoop()
+                        .scheduleAtFixedRate(this::tick, 0, periodNanos, TimeUnit.NANOSECONDS);
+              }
+            });
   }
 
   /** Stops publishing (any thread). */
   void stop() {
-    channel.eventLoop().execute(() -> {
-      if (timer != null) {
-        timer.cancel(false);
-      }
-    });
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (timer != null) {
+                timer.cancel(false);
+              }
+            });
   }
 
   private void pump() {

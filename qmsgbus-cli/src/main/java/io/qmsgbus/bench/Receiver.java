@@ -5,8 +5,8 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * A receiving connection: counts deliveries, records send-to-receive latency inside the
- * measurement window, and in acknowledged mode confirms each packet at once.
+ * A receiving connection: counts deliveries, records send-to-receive latency inside the measurement
+ * window, and in acknowledged mode confirms each packet at once.
  */
 final class Receiver extends BenchConn {
 
@@ -17,8 +17,10 @@ final class Receiver extends BenchConn {
 
   /** All deliveries (warm-up too); written on the event loop only. */
   private long received;
+
   /** Deliveries inside the measurement window. */
   private long delivered;
+
   /** {@link #received} as of the last read batch, for other threads. */
   private volatile long receivedSeen;
 

@@ -91,7 +91,8 @@ final class ServerLauncher implements AutoCloseable {
                 } catch (IOException e) {
                   // the server went away; waitFor below reports it
                 }
-                listening.completeExceptionally(new IOException("the server exited before it listened"));
+                listening.completeExceptionally(
+                    new IOException("the server exited before it listened"));
               },
               "bench-server-stdout");
       reader.setDaemon(true);
@@ -101,7 +102,8 @@ final class ServerLauncher implements AutoCloseable {
         return new ServerLauncher(p, URI.create(u), null);
       } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
         p.destroyForcibly();
-        throw new IOException("cannot start the QMsgBus server (" + String.join(" ", cmd) + "): " + e, e);
+        throw new IOException(
+            "cannot start the QMsgBus server (" + String.join(" ", cmd) + "): " + e, e);
       }
     }
     int port;
@@ -127,7 +129,8 @@ final class ServerLauncher implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         Files.deleteIfExists(conf);
-        throw new IOException("nats-server exited with " + p.exitValue() + " (" + String.join(" ", cmd) + ")");
+        throw new IOException(
+            "nats-server exited with " + p.exitValue() + " (" + String.join(" ", cmd) + ")");
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);

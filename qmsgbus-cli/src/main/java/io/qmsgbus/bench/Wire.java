@@ -8,7 +8,10 @@ import io.netty.buffer.ByteBuf;
  */
 interface Wire {
 
-  /** The WebSocket is open: say hello and subscribe; call {@link BenchConn#subscribed()} when in force. */
+  /**
+   * The WebSocket is open: say hello and subscribe; call {@link BenchConn#subscribed()} when in
+   * force.
+   */
   void opened();
 
   /** A TEXT, BINARY or continuation frame from the server. */
@@ -18,8 +21,8 @@ interface Wire {
   void ack(byte[] replyTo);
 
   /**
-   * Encodes the publisher's next {@code n} packets, each stamped with its send time, as ready
-   * frame bytes.
+   * Encodes the publisher's next {@code n} packets, each stamped with its send time, as ready frame
+   * bytes.
    */
   ByteBuf encode(Publisher p, int n);
 }

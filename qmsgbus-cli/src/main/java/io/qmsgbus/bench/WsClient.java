@@ -31,7 +31,8 @@ final class WsClient implements AutoCloseable {
 
   WsClient(URI uri, int threads) {
     if (!"ws".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("--url must be ws://HOST:PORT/ (the bench does not do TLS)");
+      throw new IllegalArgumentException(
+          "--url must be ws://HOST:PORT/ (the bench does not do TLS)");
     }
     this.uri = uri;
     boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("qmsgbus.transport"));

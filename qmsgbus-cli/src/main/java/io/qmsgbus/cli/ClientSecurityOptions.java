@@ -21,7 +21,8 @@ final class ClientSecurityOptions {
   @Option(
       names = "--ca-cert",
       paramLabel = "FILE",
-      description = "For wss://: trust the certificate(s) in this PEM file (a self-signed server certificate or its CA).")
+      description =
+          "For wss://: trust the certificate(s) in this PEM file (a self-signed server certificate or its CA).")
   Path caCert;
 
   /** Applies the options to a client builder. */

@@ -32,7 +32,11 @@ import picocli.CommandLine.Parameters;
     })
 final class PasswdCommand implements Callable<Integer> {
 
-  @Option(names = "--file", required = true, paramLabel = "FILE", description = "The users file (created if missing).")
+  @Option(
+      names = "--file",
+      required = true,
+      paramLabel = "FILE",
+      description = "The users file (created if missing).")
   Path file;
 
   @Parameters(index = "0", paramLabel = "NAME", description = "The user name.")
@@ -42,7 +46,8 @@ final class PasswdCommand implements Callable<Integer> {
       names = "--pub",
       split = ",",
       paramLabel = "PATTERN",
-      description = "Skills the user may publish to (replaces the current list; default: keep it, none for a new user).")
+      description =
+          "Skills the user may publish to (replaces the current list; default: keep it, none for a new user).")
   List<String> publish;
 
   @Option(
@@ -52,7 +57,9 @@ final class PasswdCommand implements Callable<Integer> {
       description = "Skills the user may register for (likewise).")
   List<String> register;
 
-  @Option(names = "--password-stdin", description = "Read the password from the first line of stdin.")
+  @Option(
+      names = "--password-stdin",
+      description = "Read the password from the first line of stdin.")
   boolean passwordStdin;
 
   @Override
@@ -69,7 +76,8 @@ final class PasswdCommand implements Callable<Integer> {
     } else {
       Console console = System.console();
       if (console == null) {
-        System.err.println("qmsgbus passwd: no terminal to ask for the password; use --password-stdin");
+        System.err.println(
+            "qmsgbus passwd: no terminal to ask for the password; use --password-stdin");
         return 2;
       }
       char[] first = console.readPassword("Password for %s: ", name);
@@ -90,7 +98,8 @@ final class PasswdCommand implements Callable<Integer> {
               password,
               publish == null ? null : SkillPatterns.of(publish),
               register == null ? null : SkillPatterns.of(register));
-      System.err.println("qmsgbus passwd: " + (added ? "added" : "updated") + " user '" + name + "' in " + file);
+      System.err.println(
+          "qmsgbus passwd: " + (added ? "added" : "updated") + " user '" + name + "' in " + file);
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("qmsgbus passwd: " + e.getMessage());

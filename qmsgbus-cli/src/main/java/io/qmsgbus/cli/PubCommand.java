@@ -39,16 +39,27 @@ final class PubCommand implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", paramLabel = "PAYLOAD", description = "The payload.")
   String payload;
 
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8081/", description = "Bus address (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--url",
+      defaultValue = "ws://127.0.0.1:8081/",
+      description = "Bus address (default ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--count", defaultValue = "1", description = "Send PAYLOAD this many times (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      defaultValue = "1",
+      description = "Send PAYLOAD this many times (default ${DEFAULT-VALUE}).")
   long count;
 
-  @Option(names = "--rate", defaultValue = "0", description = "Packets per second, 0 = as fast as possible (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description = "Packets per second, 0 = as fast as possible (default ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--raw", description = "PAYLOAD (or each line) is the whole packet, sent unchanged.")
+  @Option(
+      names = "--raw",
+      description = "PAYLOAD (or each line) is the whole packet, sent unchanged.")
   boolean raw;
 
   @Mixin ClientSecurityOptions security;
@@ -59,9 +70,13 @@ final class PubCommand implements Callable<Integer> {
       System.err.println("qmsgbus pub: --count must be >= 1 and --rate >= 0");
       return 2;
     }
-    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger refused =
+        new java.util.concurrent.atomic.AtomicInteger();
     try (BusClient client =
-        security.apply(BusClient.builder().uri(url)).reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1)).build()) {
+        security
+            .apply(BusClient.builder().uri(url))
+            .reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1))
+            .build()) {
       client.onError(
           e -> {
             refused.incrementAndGet();
@@ -78,7 +93,8 @@ final class PubCommand implements Callable<Integer> {
           sent++;
         }
       } else {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
           if (!line.isBlank()) {
             pacer.await();

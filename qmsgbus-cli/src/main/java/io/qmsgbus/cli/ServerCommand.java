@@ -77,25 +77,34 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--jwt-secret-file",
       paramLabel = "FILE",
-      description = "Require clients to present an HS256 token signed with the secret in FILE (authJwtSecretFile).")
+      description =
+          "Require clients to present an HS256 token signed with the secret in FILE (authJwtSecretFile).")
   String jwtSecretFile;
 
   @Option(
       names = "--jwt-public-key",
       paramLabel = "FILE",
-      description = "Accept RS256/ES256 tokens signed by the key whose PEM public key (or certificate) is FILE (authJwtPublicKey).")
+      description =
+          "Accept RS256/ES256 tokens signed by the key whose PEM public key (or certificate) is FILE (authJwtPublicKey).")
   String jwtPublicKey;
 
-  @Option(names = "--jwt-audience", paramLabel = "AUD", description = "Tokens must carry this aud (authJwtAudience).")
+  @Option(
+      names = "--jwt-audience",
+      paramLabel = "AUD",
+      description = "Tokens must carry this aud (authJwtAudience).")
   String jwtAudience;
 
-  @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "Tokens must carry this iss (authJwtIssuer).")
+  @Option(
+      names = "--jwt-issuer",
+      paramLabel = "ISS",
+      description = "Tokens must carry this iss (authJwtIssuer).")
   String jwtIssuer;
 
   @Option(
       names = "--users-file",
       paramLabel = "FILE",
-      description = "Accept HTTP Basic logins of the users in FILE (see 'qmsgbus passwd'; authUsersFile).")
+      description =
+          "Accept HTTP Basic logins of the users in FILE (see 'qmsgbus passwd'; authUsersFile).")
   String usersFile;
 
   @Option(
@@ -109,13 +118,20 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--allow-anonymous",
-      description = "Allow a non-loopback --host without authentication: anyone who can reach it may use the bus.")
+      description =
+          "Allow a non-loopback --host without authentication: anyone who can reach it may use the bus.")
   boolean allowAnonymous;
 
-  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve wss:// with this PEM certificate (chain) (tlsCert).")
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "Serve wss:// with this PEM certificate (chain) (tlsCert).")
   String tlsCert;
 
-  @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's PEM PKCS#8 private key (tlsKey).")
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "The certificate's PEM PKCS#8 private key (tlsKey).")
   String tlsKey;
 
   @Override
@@ -162,8 +178,10 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 1;
     }
-    // The admin port was chosen by the user (option, file or --set) rather than left at the default.
-    boolean adminChosen = adminPort != null || cfg.adminPort() != ServerConfig.defaults().adminPort();
+    // The admin port was chosen by the user (option, file or --set) rather than left at the
+    // default.
+    boolean adminChosen =
+        adminPort != null || cfg.adminPort() != ServerConfig.defaults().adminPort();
     AdminServer admin = null;
     if (cfg.adminPort() != 0) {
       // a bus on a free port (tests, several buses on one host) gets a free admin port as well

@@ -64,7 +64,8 @@ final class StatsCommand implements Callable<Integer> {
       names = "--clients",
       paramLabel = "N",
       defaultValue = "20",
-      description = "List at most N clients, busiest queues first; 0 = none (default ${DEFAULT-VALUE}).")
+      description =
+          "List at most N clients, busiest queues first; 0 = none (default ${DEFAULT-VALUE}).")
   int maxClients;
 
   @Option(names = "--json", description = "Print the three documents as one JSON object instead.")
@@ -139,7 +140,13 @@ final class StatsCommand implements Callable<Integer> {
     String skillsJson = get(base + "api/skills");
     String clientsJson = get(base + "api/clients");
     if (json) {
-      return "{\"stats\":" + statsJson + ",\"skills\":" + skillsJson + ",\"clients\":" + clientsJson + "}\n";
+      return "{\"stats\":"
+          + statsJson
+          + ",\"skills\":"
+          + skillsJson
+          + ",\"clients\":"
+          + clientsJson
+          + "}\n";
     }
     Map<String, Object> stats = object(parse(statsJson));
     Map<String, Object> skills = object(parse(skillsJson));
@@ -178,7 +185,11 @@ final class StatsCommand implements Callable<Integer> {
         new String[] {
           "connections",
           integer(c.get("current")),
-          integer(c.get("total")) + " opened, " + integer(c.get("refused")) + " refused, max " + integer(c.get("max"))
+          integer(c.get("total"))
+              + " opened, "
+              + integer(c.get("refused"))
+              + " refused, max "
+              + integer(c.get("max"))
         });
     rows.add(
         new String[] {
@@ -199,7 +210,10 @@ final class StatsCommand implements Callable<Integer> {
         new String[] {
           "dropped",
           integer(p.get("dropped")),
-          rate(r.get("dropped")) + "/s now, " + integer(p.get("unrouted")) + " unrouted (no receiver)"
+          rate(r.get("dropped"))
+              + "/s now, "
+              + integer(p.get("unrouted"))
+              + " unrouted (no receiver)"
         });
     rows.add(
         new String[] {
@@ -223,7 +237,8 @@ final class StatsCommand implements Callable<Integer> {
     rows.add(
         new String[] {
           "errors",
-          integer(number(e.get("badInput")) + number(e.get("rateLimited")) + number(e.get("refused"))),
+          integer(
+              number(e.get("badInput")) + number(e.get("rateLimited")) + number(e.get("refused"))),
           integer(e.get("badInput"))
               + " bad input, "
               + integer(e.get("rateLimited"))
@@ -273,7 +288,9 @@ final class StatsCommand implements Callable<Integer> {
     sorted.sort(
         (x, y) -> {
           int byQueue = Double.compare(number(y.get("queued")), number(x.get("queued")));
-          return byQueue != 0 ? byQueue : Double.compare(number(y.get("sent")), number(x.get("sent")));
+          return byQueue != 0
+              ? byQueue
+              : Double.compare(number(y.get("sent")), number(x.get("sent")));
         });
     List<String[]> rows = new ArrayList<>();
     for (Map<String, Object> c : sorted.subList(0, Math.min(maxClients, sorted.size()))) {
@@ -298,15 +315,26 @@ final class StatsCommand implements Callable<Integer> {
             integer(c.get("sent")),
             integer(c.get("acked")),
             integer(c.get("dropped")),
-            lastAck < 0 ? "never" : lastAck < 1000 ? integer(lastAck) + " ms" : duration(lastAck / 1000) + " ago",
+            lastAck < 0
+                ? "never"
+                : lastAck < 1000 ? integer(lastAck) + " ms" : duration(lastAck / 1000) + " ago",
             duration(number(c.get("connectedSeconds")))
           });
     }
     table(
         sb,
         new String[] {
-          "CLIENT", "ADDRESS", "SKILLS", "FLAGS", "QUEUE", "IN-FLIGHT", "SENT", "ACKED", "DROPPED",
-          "LAST ACK", "CONNECTED"
+          "CLIENT",
+          "ADDRESS",
+          "SKILLS",
+          "FLAGS",
+          "QUEUE",
+          "IN-FLIGHT",
+          "SENT",
+          "ACKED",
+          "DROPPED",
+          "LAST ACK",
+          "CONNECTED"
         },
         new boolean[] {false, false, false, false, true, false, true, true, true, true, true},
         rows,
@@ -370,7 +398,9 @@ final class StatsCommand implements Callable<Integer> {
   }
 
   private static String millis(double ms) {
-    return ms < 10 ? String.format(Locale.ROOT, "%.2f ms", ms) : String.format(Locale.ROOT, "%.0f ms", ms);
+    return ms < 10
+        ? String.format(Locale.ROOT, "%.2f ms", ms)
+        : String.format(Locale.ROOT, "%.0f ms", ms);
   }
 
   static String bytes(double b) {

@@ -33,19 +33,34 @@ final class SubCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "SKILL", description = "Skills to register for.")
   List<String> skills;
 
-  @Option(names = "--url", defaultValue = "ws://127.0.0.1:8081/", description = "Bus address (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--url",
+      defaultValue = "ws://127.0.0.1:8081/",
+      description = "Bus address (default ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--fastpush", description = "Ask the server to push packets without waiting for acks.")
+  @Option(
+      names = "--fastpush",
+      description = "Ask the server to push packets without waiting for acks.")
   boolean fastpush;
 
-  @Option(names = "--buffering", description = "Ask the server to keep the last packet sent (for GET).")
+  @Option(
+      names = "--buffering",
+      description = "Ask the server to keep the last packet sent (for GET).")
   boolean buffering;
 
-  @Option(names = "--count", defaultValue = "0", description = "Exit after this many packets; 0 = run until interrupted (default).")
+  @Option(
+      names = "--count",
+      defaultValue = "0",
+      description = "Exit after this many packets; 0 = run until interrupted (default).")
   long count;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0", description = "Exit with status 3 if no packet arrives for this long; 0 = wait forever (default).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "Exit with status 3 if no packet arrives for this long; 0 = wait forever (default).")
   long timeoutSeconds;
 
   @Mixin ClientSecurityOptions security;
@@ -64,7 +79,8 @@ final class SubCommand implements Callable<Integer> {
       }
       client.register(skills.toArray(String[]::new)).get(10, TimeUnit.SECONDS);
       System.err.println("qmsgbus sub: registered for " + String.join(", ", skills) + " on " + url);
-      Duration wait = timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(365);
+      Duration wait =
+          timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(365);
       for (long n = 0; count == 0 || n < count; n++) {
         Message m = client.take(wait);
         if (m == null) {

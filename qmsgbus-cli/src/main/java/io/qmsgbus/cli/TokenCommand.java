@@ -37,7 +37,8 @@ final class TokenCommand implements Callable<Integer> {
     @Option(
         names = "--secret-file",
         paramLabel = "FILE",
-        description = "The server's secret file (authJwtSecretFile). Preferred: keeps the secret out of ps and shell history.")
+        description =
+            "The server's secret file (authJwtSecretFile). Preferred: keeps the secret out of ps and shell history.")
     Path file;
 
     @Option(
@@ -47,7 +48,11 @@ final class TokenCommand implements Callable<Integer> {
     String text;
   }
 
-  @Option(names = "--sub", required = true, paramLabel = "NAME", description = "Who the token is for (the sub claim).")
+  @Option(
+      names = "--sub",
+      required = true,
+      paramLabel = "NAME",
+      description = "Who the token is for (the sub claim).")
   String subject;
 
   @Option(
@@ -71,16 +76,23 @@ final class TokenCommand implements Callable<Integer> {
       description = "How long it is valid: 90s, 15m, 1h, 7d (default ${DEFAULT-VALUE}).")
   String ttl;
 
-  @Option(names = "--aud", paramLabel = "AUDIENCE", description = "The aud claim (the server's authJwtAudience).")
+  @Option(
+      names = "--aud",
+      paramLabel = "AUDIENCE",
+      description = "The aud claim (the server's authJwtAudience).")
   String audience;
 
-  @Option(names = "--iss", paramLabel = "ISSUER", description = "The iss claim (the server's authJwtIssuer).")
+  @Option(
+      names = "--iss",
+      paramLabel = "ISSUER",
+      description = "The iss claim (the server's authJwtIssuer).")
   String issuer;
 
   @Override
   public Integer call() {
     try {
-      byte[] key = secret.file != null ? Tokens.readSecret(secret.file) : Tokens.secretBytes(secret.text);
+      byte[] key =
+          secret.file != null ? Tokens.readSecret(secret.file) : Tokens.secretBytes(secret.text);
       Duration lifetime = Tokens.parseTtl(ttl);
       String token =
           Tokens.hs256(

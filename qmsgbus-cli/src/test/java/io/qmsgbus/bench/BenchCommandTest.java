@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Tiny runs of {@code qmsgbus bench} against an in-process server: the tool works end to end.
- * These check that packets flow and are counted, never how fast (performance is the bench's
- * printed figures, not a unit test's).
+ * Tiny runs of {@code qmsgbus bench} against an in-process server: the tool works end to end. These
+ * check that packets flow and are counted, never how fast (performance is the bench's printed
+ * figures, not a unit test's).
  */
 class BenchCommandTest {
 
@@ -65,9 +65,22 @@ class BenchCommandTest {
     Path svg = dir.resolve("fanout.svg");
     Run r =
         bench(
-            "fanout", "--receivers", "2", "--duration", "1", "--warmup", "0.3", "--threads", "2",
-            "--json", "--hist", hist.toString(), "--plot", svg.toString(),
-            "--server-pid", Long.toString(ProcessHandle.current().pid()));
+            "fanout",
+            "--receivers",
+            "2",
+            "--duration",
+            "1",
+            "--warmup",
+            "0.3",
+            "--threads",
+            "2",
+            "--json",
+            "--hist",
+            hist.toString(),
+            "--plot",
+            svg.toString(),
+            "--server-pid",
+            Long.toString(ProcessHandle.current().pid()));
     assertThat(r.exitCode()).as(r.err()).isZero();
     String json = r.out().trim();
     assertThat(json).startsWith("{").endsWith("}").contains("\"scenario\":\"fanout\"");
@@ -92,11 +105,22 @@ class BenchCommandTest {
   @Test
   void pubsubPrintsTheTable() {
     Run r =
-        bench("pubsub", "--publishers", "2", "--receivers", "2", "--skills", "2",
-            "--duration", "0.5", "--warmup", "0.2");
+        bench(
+            "pubsub",
+            "--publishers",
+            "2",
+            "--receivers",
+            "2",
+            "--skills",
+            "2",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.2");
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out())
-        .contains("published/s", "delivered/s", "MB/s", "latency us", "p99.9", "errors", "bench CPU");
+        .contains(
+            "published/s", "delivered/s", "MB/s", "latency us", "p99.9", "errors", "bench CPU");
   }
 
   @Test

@@ -120,7 +120,8 @@ class NatsParserTest {
   void aPayloadSplitOverThreeFramesIsGathered() {
     Recorder r = new Recorder();
     NatsParser p = new NatsParser(r);
-    for (String part : new String[] {"MSG bench 7 10\r\n0123", "456", "789\r\nMSG bench 7 1\r\nz\r\n"}) {
+    for (String part :
+        new String[] {"MSG bench 7 10\r\n0123", "456", "789\r\nMSG bench 7 1\r\nz\r\n"}) {
       ByteBuf b = bytes(part);
       p.feed(b, 0, b.readableBytes());
     }

@@ -17,7 +17,10 @@ class PayloadTest {
     p.stamp(now);
     String text = new String(p.bytes(), StandardCharsets.US_ASCII);
     assertThat(p.length()).isEqualTo(100);
-    assertThat(text).startsWith("{\"skill\":\"bench.1\",\"t\":1").endsWith("xx\"}").contains(",\"p\":\"x");
+    assertThat(text)
+        .startsWith("{\"skill\":\"bench.1\",\"t\":1")
+        .endsWith("xx\"}")
+        .contains(",\"p\":\"x");
     ByteBuf buf = Unpooled.buffer().writeBytes(new byte[3]).writeBytes(p.bytes());
     byte[] scratch = new byte[Payload.SCRATCH];
     assertThat(Payload.readStamp(buf, 3, 100, p.tOffset(), scratch)).isEqualTo(now);
@@ -33,7 +36,8 @@ class PayloadTest {
 
   @Test
   void aPacketWithoutStampReadsAsNone() {
-    ByteBuf buf = Unpooled.copiedBuffer("{\"skill\":\"s\",\"payload\":1}", StandardCharsets.US_ASCII);
+    ByteBuf buf =
+        Unpooled.copiedBuffer("{\"skill\":\"s\",\"payload\":1}", StandardCharsets.US_ASCII);
     assertThat(Payload.readStamp(buf, 0, buf.readableBytes(), 15, new byte[Payload.SCRATCH]))
         .isEqualTo(Long.MIN_VALUE);
   }

@@ -62,7 +62,8 @@ class SecurityCommandsTest {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
       int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -163,9 +164,23 @@ class SecurityCommandsTest {
                 .withJwtSecretFile(secretFile().toString()))) {
       String url = server.url();
       String subToken =
-          Tokens.hs256(SECRET.getBytes(StandardCharsets.UTF_8), "reader", List.of(), List.of("demo.*"), Duration.ofHours(1), null, null);
+          Tokens.hs256(
+              SECRET.getBytes(StandardCharsets.UTF_8),
+              "reader",
+              List.of(),
+              List.of("demo.*"),
+              Duration.ofHours(1),
+              null,
+              null);
       String pubToken =
-          Tokens.hs256(SECRET.getBytes(StandardCharsets.UTF_8), "writer", List.of("demo.*"), List.of(), Duration.ofHours(1), null, null);
+          Tokens.hs256(
+              SECRET.getBytes(StandardCharsets.UTF_8),
+              "writer",
+              List.of("demo.*"),
+              List.of(),
+              Duration.ofHours(1),
+              null,
+              null);
       List<String> cmd =
           new ArrayList<>(
               List.of(
@@ -207,7 +222,17 @@ class SecurityCommandsTest {
         assertThat(ready).contains("registered for demo.temp");
 
         Run denied =
-            run("", "pub", "secret", "1", "--url", url, "--ca-cert", cert.toString(), "--token", pubToken);
+            run(
+                "",
+                "pub",
+                "secret",
+                "1",
+                "--url",
+                url,
+                "--ca-cert",
+                cert.toString(),
+                "--token",
+                pubToken);
         assertThat(denied.err()).contains("not allowed to publish to 'secret'");
         assertThat(denied.code()).isEqualTo(1);
         Run noToken = run("", "pub", "demo.temp", "1", "--url", url, "--ca-cert", cert.toString());
@@ -229,7 +254,8 @@ class SecurityCommandsTest {
         assertThat(pub.code()).as(pub.err()).isZero();
         assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(sub.exitValue()).isZero();
-        String line = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        String line =
+            new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(line).isEqualTo("{\"skill\":\"demo.temp\",\"payload\":{\"c\": 21.5}}");
       } finally {
         sub.destroyForcibly();
@@ -260,7 +286,8 @@ class SecurityCommandsTest {
               new GeneralName(GeneralName.dNSName, "localhost"),
               new GeneralName(GeneralName.iPAddress, "127.0.0.1")
             }));
-    byte[] der = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
+    byte[] der =
+        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
     Path cert = dir.resolve("cert.pem");
     Files.writeString(cert, pem("CERTIFICATE", der));
     Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
@@ -268,8 +295,12 @@ class SecurityCommandsTest {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

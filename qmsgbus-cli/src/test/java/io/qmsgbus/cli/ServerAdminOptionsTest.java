@@ -21,10 +21,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code qmsgbus server} with its admin listener: the second ready line, --admin-port, stopping. */
+/**
+ * {@code qmsgbus server} with its admin listener: the second ready line, --admin-port, stopping.
+ */
 class ServerAdminOptionsTest {
 
-  private static final Pattern ADMIN = Pattern.compile("^admin on (http://127\\.0\\.0\\.1:(\\d+)/)$");
+  private static final Pattern ADMIN =
+      Pattern.compile("^admin on (http://127\\.0\\.0\\.1:(\\d+)/)$");
 
   private static Process start(String... args) throws Exception {
     return start(ProcessBuilder.Redirect.DISCARD, args);
@@ -93,7 +96,8 @@ class ServerAdminOptionsTest {
           new Thread(
               () -> {
                 BufferedReader out =
-                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 for (String line; (line = readLine(out)) != null; ) {
                   lines.add(line);
                 }
@@ -129,7 +133,9 @@ class ServerAdminOptionsTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(err).contains("qmsgbus server: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (admin)");
+        assertThat(err)
+            .contains(
+                "qmsgbus server: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (admin)");
       } finally {
         p.destroyForcibly();
       }

@@ -23,10 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real {@code qmsgbus server} process: its ready line, its config file, SIGTERM -> exit 0. */
 class ServerCommandIT {
 
-  private static final Pattern READY = Pattern.compile("listening on (ws://127\\.0\\.0\\.1:(\\d+)/)");
+  private static final Pattern READY =
+      Pattern.compile("listening on (ws://127\\.0\\.0\\.1:(\\d+)/)");
 
   static Process startServer(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBin(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server"));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
@@ -37,7 +45,8 @@ class ServerCommandIT {
 
   /** Reads stdout until the ready line; bounded by the future's timeout. */
   static Matcher awaitReady(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     return CompletableFuture.supplyAsync(
             () -> {
               try {
@@ -89,7 +98,14 @@ class ServerCommandIT {
   @Test
   void aBadSettingIsRefusedWithAClearMessage() throws Exception {
     Process p =
-        new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server", "--set", "maxQueuePackets=lots")
+        new ProcessBuilder(
+                javaBin(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server",
+                "--set",
+                "maxQueuePackets=lots")
             .redirectErrorStream(true)
             .start();
     try {

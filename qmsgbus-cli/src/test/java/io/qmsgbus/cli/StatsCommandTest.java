@@ -81,7 +81,8 @@ class StatsCommandTest {
     Run r = run("stats", "--admin-url", admin.url() + "", "--clients", "1");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("(1 of 2 clients; --clients N for more)");
-    assertThat(run("stats", "--admin-url", admin.url(), "--clients", "0").out()).doesNotContain("CLIENT");
+    assertThat(run("stats", "--admin-url", admin.url(), "--clients", "0").out())
+        .doesNotContain("CLIENT");
   }
 
   @Test
@@ -101,7 +102,8 @@ class StatsCommandTest {
     }
     Run r = run("stats", "--admin-url", "http://127.0.0.1:" + port);
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("qmsgbus stats: cannot read http://127.0.0.1:" + port + "/api/stats");
+    assertThat(r.err())
+        .contains("qmsgbus stats: cannot read http://127.0.0.1:" + port + "/api/stats");
     assertThat(r.out()).isEmpty();
   }
 

@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A client's queue and window (PROTOCOL.md section 4) per packet: offer + ack in the default mode,
  * offer alone in fast-push, and a burst queued behind an unacked packet then drained. The machine
- * is driven with Netty buffers and reference counting as the server drives it; "write" releases
- * the buffer, standing in for the channel.
+ * is driven with Netty buffers and reference counting as the server drives it; "write" releases the
+ * buffer, standing in for the channel.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Turning a delivered packet into WebSocket bytes. {@code nettyEncoder*} is what the server does
- * today (a BinaryWebSocketFrame through WebSocket08FrameEncoder, via a channel pipeline);
- * {@code rawHeader*} writes the 2-4 byte server header straight into a pooled buffer, the
- * alternative the issue suggests, once per packet or for a burst of 64 into one buffer.
+ * today (a BinaryWebSocketFrame through WebSocket08FrameEncoder, via a channel pipeline); {@code
+ * rawHeader*} writes the 2-4 byte server header straight into a pooled buffer, the alternative the
+ * issue suggests, once per packet or for a burst of 64 into one buffer.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

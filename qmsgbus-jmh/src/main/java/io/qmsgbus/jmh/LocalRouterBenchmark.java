@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Routing one packet: the skill lookup plus handing each receiver its own reference to the packet
- * (each receiver here releases at once, as a session's write eventually does). In the server the skill
- * name is a fresh String per packet (its hash not yet cached), so both cases are measured.
+ * (each receiver here releases at once, as a session's write eventually does). In the server the
+ * skill name is a fresh String per packet (its hash not yet cached), so both cases are measured.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

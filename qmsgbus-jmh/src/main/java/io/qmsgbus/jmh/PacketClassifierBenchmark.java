@@ -45,7 +45,8 @@ public class PacketClassifierBenchmark {
     dataSkillFirst = Packets.data("bench", size);
     dataSkillLast = Packets.dataSkillLast("bench", size);
     ack = "{\"ack\":\"\"}".getBytes(StandardCharsets.UTF_8);
-    register = "{\"register\":[\"a\",\"b\"],\"fastpush\":true,\"id\":7}".getBytes(StandardCharsets.UTF_8);
+    register =
+        "{\"register\":[\"a\",\"b\"],\"fastpush\":true,\"id\":7}".getBytes(StandardCharsets.UTF_8);
   }
 
   /** {"skill":"bench","t":...,"p":"xxx"}: the bench's packet, skill first. */

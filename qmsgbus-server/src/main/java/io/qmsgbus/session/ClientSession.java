@@ -50,11 +50,13 @@ public final class ClientSession implements Receiver {
   private final int maxRegistrations;
   private final DeliveryStateMachine<ByteBuf> machine;
   private final Set<String> skills = new LinkedHashSet<>();
+
   /**
    * Packets offered from other event loops. Small chunks (16 slots, grown as needed) rather than
    * the default 1,024: there is one per client, and most hold nothing most of the time.
    */
   private final Queue<ByteBuf> inbox = PlatformDependent.newMpscQueue(16, 1 << 30);
+
   private final AtomicBoolean inboxScheduled = new AtomicBoolean();
   private final Runnable drainInbox = this::drainInbox;
   private final Runnable flushTask = this::flushNow;
