@@ -45,7 +45,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Keys, certificates, tokens and raw HTTP upgrades for the security tests. */
-final class Fixtures {
+public final class Fixtures {
 
   /** 48 bytes: comfortably over HS256's 32-byte minimum. */
   static final String SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
@@ -53,9 +53,9 @@ final class Fixtures {
   private Fixtures() {}
 
   /** A self-signed certificate for localhost and 127.0.0.1, and its PKCS#8 key, as PEM files. */
-  record CertFiles(Path cert, Path key) {}
+  public record CertFiles(Path cert, Path key) {}
 
-  static CertFiles selfSigned(Path dir) throws Exception {
+  public static CertFiles selfSigned(Path dir) throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair kp = gen.generateKeyPair();
