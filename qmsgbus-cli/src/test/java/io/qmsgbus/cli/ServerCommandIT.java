@@ -1,15 +1,22 @@
 package io.qmsgbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +120,69 @@ class ServerCommandIT {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.exitValue()).isEqualTo(2);
       assertThat(out).contains("maxQueuePackets").contains("not a number");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  /**
+   * A stop waits for close frames at most {@code shutdownGraceSeconds}; a second SIGTERM does not
+   * wait at all. A client that stopped reading keeps the first stop waiting (its close frame is
+   * stuck behind megabytes it never read), so only the second signal can end it quickly.
+   */
+  @Test
+  void aSecondSigtermForcesTheStop() throws Exception {
+    Process p =
+        startServer("--port", "0", "--admin-port", "0", "--set", "shutdownGraceSeconds=120");
+    try (Socket stuck = new Socket()) {
+      Matcher ready = awaitReady(p);
+      int port = Integer.parseInt(ready.group(2));
+      stuck.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      stuck.setSoTimeout(10_000);
+      stuck.setReceiveBufferSize(4096);
+      OutputStream out = stuck.getOutputStream();
+      out.write(
+          ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = stuck.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (head.indexOf("\r\n\r\n") < 0 && head.length() < 4096) {
+        int b = in.read();
+        assertThat(b).as("upgrade answer").isNotNegative();
+        head.append((char) b);
+      }
+      assertThat(head.toString()).startsWith("HTTP/1.1 101");
+      byte[] register =
+          "{\"register\":\"flood\",\"fastpush\":true,\"id\":1}".getBytes(StandardCharsets.UTF_8);
+      byte[] frame = new byte[6 + register.length]; // masked with the all-zero key
+      frame[0] = (byte) 0x81;
+      frame[1] = (byte) (0x80 | register.length);
+      System.arraycopy(register, 0, frame, 6, register.length);
+      out.write(frame);
+      out.flush();
+      // ... and from now on it reads nothing. A publisher pushes 20 MB at it.
+      WebSocket publisher =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create(ready.group(1)), new WebSocket.Listener() {})
+              .get(10, TimeUnit.SECONDS);
+      String pad = "x".repeat(10_000);
+      for (int i = 0; i < 2_000; i++) {
+        publisher
+            .sendBinary(
+                ByteBuffer.wrap(
+                    ("{\"skill\":\"flood\",\"p\":\"" + pad + "\"}")
+                        .getBytes(StandardCharsets.UTF_8)),
+                true)
+            .get(10, TimeUnit.SECONDS);
+      }
+      p.destroy(); // first SIGTERM: waits for the stuck client's close frame
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(p::isAlive);
+      p.destroy(); // second SIGTERM: stop now
+      assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("stopped by the second signal").isTrue();
+      assertThat(p.exitValue()).isZero();
+      publisher.abort();
     } finally {
       p.destroyForcibly();
     }
