@@ -50,16 +50,38 @@ public final class RawSocket implements AutoCloseable {
     return head.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /**
+   * Sends only the header of a masked frame announcing {@code length} payload bytes (8-byte length
+   * form), and no payload: for a server that must refuse on the header alone.
+   */
+  public RawSocket frameHeader(int firstByte, long length) throws IOException {
+    ByteArrayOutputStream f = new ByteArrayOutputStream();
+    f.write(firstByte);
+    f.write(0x80 | 127);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      f.write((int) (length >> shift) & 0xFF);
+    }
+    f.write(new byte[4]); // the all-zero masking key
+    out.write(f.toByteArray());
+    out.flush();
+    return this;
+  }
+
   /** Sends one masked frame with the given first byte (FIN, RSV bits, opcode). */
   public RawSocket frame(int firstByte, byte[] payload) throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
     f.write(firstByte);
     if (payload.length < 126) {
       f.write(0x80 | payload.length);
-    } else {
+    } else if (payload.length <= 0xFFFF) {
       f.write(0x80 | 126);
       f.write(payload.length >> 8);
       f.write(payload.length & 0xFF);
+    } else {
+      f.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        f.write((int) ((long) payload.length >> shift) & 0xFF);
+      }
     }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
