@@ -2,6 +2,7 @@ package io.qmsgbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qmsgbus.auth.Fixtures;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.JwtVerifier;
 import io.qmsgbus.auth.SkillPatterns;
@@ -15,27 +16,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +143,7 @@ class SecurityCommandsTest {
 
   @Test
   void pubAndSubOverWssWithTokens() throws Exception {
-    Path cert = writeSelfSigned(dir);
+    Path cert = Fixtures.selfSigned(dir).cert(); // and key.pem beside it
     try (BusServer server =
         BusServer.start(
             ServerConfig.defaults()
@@ -261,46 +249,5 @@ class SecurityCommandsTest {
         sub.destroyForcibly();
       }
     }
-  }
-
-  /** A self-signed EC certificate for 127.0.0.1 and localhost: cert.pem and key.pem in dir. */
-  static Path writeSelfSigned(Path dir) throws Exception {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair kp = gen.generateKeyPair();
-    X500Name name = new X500Name("CN=localhost");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder b =
-        new JcaX509v3CertificateBuilder(
-            name,
-            BigInteger.valueOf(now.toEpochMilli()),
-            Date.from(now.minus(Duration.ofHours(1))),
-            Date.from(now.plus(Duration.ofDays(2))),
-            name,
-            kp.getPublic());
-    b.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(
-            new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-            }));
-    byte[] der =
-        b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())).getEncoded();
-    Path cert = dir.resolve("cert.pem");
-    Files.writeString(cert, pem("CERTIFICATE", der));
-    Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
-    return cert;
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 }

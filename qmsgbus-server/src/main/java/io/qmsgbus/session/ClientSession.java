@@ -84,17 +84,6 @@ public final class ClientSession implements Receiver {
   private boolean disconnecting;
   private volatile boolean closed;
 
-  public ClientSession(
-      long id,
-      Channel channel,
-      Router router,
-      BusMetrics metrics,
-      ServerConfig config,
-      PacketClassifier classifier,
-      QueueBudget budget) {
-    this(id, channel, router, metrics, config, classifier, budget, null);
-  }
-
   /**
    * A session of an authenticated client: {@code identity} (null when the server has no auth)
    * decides which skills it may register for, and, through {@link #access()}, publish to.
@@ -167,33 +156,8 @@ public final class ClientSession implements Receiver {
 
   /** Applies a control packet in the order of PROTOCOL.md section 4's table. */
   public void control(Packet.Control c) {
-    if (c.register() != null && access != null) {
-      for (String s : c.register()) {
-        if (!access.mayRegister(s)) {
-          metrics.denied.increment();
-          log.debug("register denied id={} user={} skill={}", id, access.identity().name(), s);
-          reply(Replies.error(c.idJson(), Denials.registerReason(s)));
-          return; // rejected whole: nothing in this packet applies
-        }
-      }
-    }
-    if (c.register() != null) {
-      List<String> fresh = new ArrayList<>();
-      for (String s : c.register()) {
-        if (!skills.contains(s) && !fresh.contains(s)) {
-          fresh.add(s);
-        }
-      }
-      if (skills.size() + fresh.size() > maxRegistrations) {
-        reply(
-            Replies.error(
-                c.idJson(), "too many registrations: at most " + maxRegistrations + " per client"));
-        return; // rejected whole: nothing in this packet applies
-      }
-      for (String s : fresh) {
-        skills.add(s);
-        router.subscribe(s, this);
-      }
+    if (c.register() != null && !register(c.register(), c.idJson())) {
+      return; // rejected whole: nothing in this packet applies
     }
     if (c.deregister() != null) {
       for (String s : c.deregister()) {
@@ -210,8 +174,8 @@ public final class ClientSession implements Receiver {
       machine.fastpush(c.fastpush());
     }
     if (c.ack()) {
-      long now = System.nanoTime();
       if (machine.inFlight()) {
+        long now = System.nanoTime();
         lastAckNanos = now;
         if (inFlightSinceNanos != 0) {
           metrics.ackLatency.recordNanos(now - inFlightSinceNanos);
@@ -231,6 +195,42 @@ public final class ClientSession implements Receiver {
       reply(Replies.ok(c.idJson()));
     }
     scheduleFlush();
+  }
+
+  /**
+   * Registers for {@code wanted}, all or nothing: a skill this client may not register for, or more
+   * registrations than allowed, rejects the lot with an error reply.
+   *
+   * @return whether the registrations were applied
+   */
+  private boolean register(List<String> wanted, String idJson) {
+    if (access != null) {
+      for (String s : wanted) {
+        if (!access.mayRegister(s)) {
+          metrics.denied.increment();
+          log.debug("register denied id={} user={} skill={}", id, access.identity().name(), s);
+          reply(Replies.error(idJson, Denials.registerReason(s)));
+          return false;
+        }
+      }
+    }
+    List<String> fresh = new ArrayList<>();
+    for (String s : wanted) {
+      if (!skills.contains(s) && !fresh.contains(s)) {
+        fresh.add(s);
+      }
+    }
+    if (skills.size() + fresh.size() > maxRegistrations) {
+      reply(
+          Replies.error(
+              idJson, "too many registrations: at most " + maxRegistrations + " per client"));
+      return false;
+    }
+    for (String s : fresh) {
+      skills.add(s);
+      router.subscribe(s, this);
+    }
+    return true;
   }
 
   /** Sends a TEXT reply or error; these never enter the delivery queue. */
