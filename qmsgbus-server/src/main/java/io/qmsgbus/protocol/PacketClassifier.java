@@ -155,17 +155,47 @@ public final class PacketClassifier {
         p.skipChildren();
       }
       case "id" -> {
-        switch (value) {
-          case VALUE_STRING -> f.idJson = quote(p.getText());
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> f.idJson = p.getText();
-          default -> {
-            f.fail("id must be a string or a number");
-            p.skipChildren();
-          }
+        f.idJson = idJson(p, value);
+        if (f.idJson == null) {
+          f.fail("id must be a string or a number");
+          p.skipChildren();
         }
       }
       default -> p.skipChildren(); // unknown keys ride along: room for extensions
     }
+  }
+
+  /** An id value as JSON text: a string (re-quoted) or a number as written; null otherwise. */
+  private static String idJson(JsonParser p, JsonToken value) throws IOException {
+    return switch (value) {
+      case VALUE_STRING -> quote(p.getText());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+      default -> null;
+    };
+  }
+
+  /**
+   * The top-level {@code id} of a packet as JSON text, or null if it has none (or is unreadable).
+   * For errors about a data packet: {@link #classify} stops reading a data packet at its skill, so
+   * an id behind it is only found by reading the whole packet, which only a rare error warrants.
+   */
+  public static String idOf(byte[] bytes, int offset, int length) {
+    try (JsonParser p = JSON.createParser(bytes, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("id".equals(name)) {
+          return idJson(p, value);
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      return null;
+    }
+    return null;
   }
 
   private List<String> skillList(JsonParser p, JsonToken value, String key, Fields f)
