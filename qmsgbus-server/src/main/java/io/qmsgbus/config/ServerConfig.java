@@ -52,6 +52,23 @@ import java.util.Properties;
  *     false: such a server refuses to start)
  * @param tlsCert PEM certificate (chain) file: serve {@code wss://}. Needs {@code tlsKey}
  * @param tlsKey PEM PKCS#8 private key file (unencrypted) of {@code tlsCert}
+ * @param maxIdLength longest {@code id} a packet may carry, in characters of its JSON text; longer
+ *     is refused with an error (replies echo the id, so it bounds them)
+ * @param maxTotalRegistrations registrations of all clients together; a register past it is refused
+ * @param maxSkills distinct skills registered on the server at once; a register of a new skill past
+ *     it is refused
+ * @param maxControlsPerSecond control packets (other than a bare ack) one client may send per
+ *     second, sustained (token bucket, one second of burst); 0 = unlimited
+ * @param metricsMaxSkills skills with their own metrics series; only skills with a receiver get
+ *     one, the rest count under {@code _other}
+ * @param upgradeTimeoutSeconds a connection must finish its WebSocket upgrade (TLS and HTTP) within
+ *     this long of connecting, or it is closed
+ * @param adminTokenFile file holding the bearer token the admin API and console require ({@code
+ *     Authorization: Bearer}); empty: no admin login (then the admin listener must bind loopback)
+ * @param authMaxFailuresPerAddress failed logins one remote address may make per minute before
+ *     further attempts get 429 without a password check
+ * @param authMaxFailuresPerUser failed logins for one user name per minute before further attempts
+ *     for it get 429 without a password check
  */
 public record ServerConfig(
     String host,
@@ -79,7 +96,16 @@ public record ServerConfig(
     String allowedOrigins,
     boolean allowAnonymous,
     String tlsCert,
-    String tlsKey) {
+    String tlsKey,
+    int maxIdLength,
+    int maxTotalRegistrations,
+    int maxSkills,
+    int maxControlsPerSecond,
+    int metricsMaxSkills,
+    int upgradeTimeoutSeconds,
+    String adminTokenFile,
+    int authMaxFailuresPerAddress,
+    int authMaxFailuresPerUser) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -112,7 +138,16 @@ public record ServerConfig(
           "allowedOrigins",
           "allowAnonymous",
           "tlsCert",
-          "tlsKey");
+          "tlsKey",
+          "maxIdLength",
+          "maxTotalRegistrations",
+          "maxSkills",
+          "maxControlsPerSecond",
+          "metricsMaxSkills",
+          "upgradeTimeoutSeconds",
+          "adminTokenFile",
+          "authMaxFailuresPerAddress",
+          "authMaxFailuresPerUser");
 
   public ServerConfig {
     requireText("host", host);
@@ -134,6 +169,15 @@ public record ServerConfig(
     requireRange("shutdownGraceSeconds", shutdownGraceSeconds, 0, 3600);
     requireRange("ioThreads", ioThreads, 0, 1024);
     requireRange("adminPort", adminPort, 0, 65535);
+    requireRange("maxIdLength", maxIdLength, 1, 65536);
+    requireRange("maxTotalRegistrations", maxTotalRegistrations, 1, Integer.MAX_VALUE);
+    requireRange("maxSkills", maxSkills, 1, Integer.MAX_VALUE);
+    requireRange("maxControlsPerSecond", maxControlsPerSecond, 0, Integer.MAX_VALUE);
+    requireRange("metricsMaxSkills", metricsMaxSkills, 0, 1_000_000);
+    requireRange("upgradeTimeoutSeconds", upgradeTimeoutSeconds, 1, 3600);
+    requireRange("authMaxFailuresPerAddress", authMaxFailuresPerAddress, 1, Integer.MAX_VALUE);
+    requireRange("authMaxFailuresPerUser", authMaxFailuresPerUser, 1, Integer.MAX_VALUE);
+    adminTokenFile = orEmpty(adminTokenFile);
     authJwtSecretFile = orEmpty(authJwtSecretFile);
     authJwtPublicKey = orEmpty(authJwtPublicKey);
     authJwtAudience = orEmpty(authJwtAudience);
@@ -199,7 +243,16 @@ public record ServerConfig(
         "",
         false,
         "",
-        "");
+        "",
+        256,
+        1_000_000,
+        100_000,
+        1_000,
+        1_000,
+        10,
+        "",
+        10,
+        10);
   }
 
   public ServerConfig withHost(String value) {
@@ -321,6 +374,15 @@ public record ServerConfig(
     m.put("allowAnonymous", Boolean.toString(allowAnonymous));
     m.put("tlsCert", tlsCert);
     m.put("tlsKey", tlsKey);
+    m.put("maxIdLength", Integer.toString(maxIdLength));
+    m.put("maxTotalRegistrations", Integer.toString(maxTotalRegistrations));
+    m.put("maxSkills", Integer.toString(maxSkills));
+    m.put("maxControlsPerSecond", Integer.toString(maxControlsPerSecond));
+    m.put("metricsMaxSkills", Integer.toString(metricsMaxSkills));
+    m.put("upgradeTimeoutSeconds", Integer.toString(upgradeTimeoutSeconds));
+    m.put("adminTokenFile", adminTokenFile);
+    m.put("authMaxFailuresPerAddress", Integer.toString(authMaxFailuresPerAddress));
+    m.put("authMaxFailuresPerUser", Integer.toString(authMaxFailuresPerUser));
     return m;
   }
 
@@ -362,7 +424,16 @@ public record ServerConfig(
         m.get("allowedOrigins"),
         bool(m, "allowAnonymous"),
         m.get("tlsCert"),
-        m.get("tlsKey"));
+        m.get("tlsKey"),
+        integer(m, "maxIdLength"),
+        integer(m, "maxTotalRegistrations"),
+        integer(m, "maxSkills"),
+        integer(m, "maxControlsPerSecond"),
+        integer(m, "metricsMaxSkills"),
+        integer(m, "upgradeTimeoutSeconds"),
+        m.get("adminTokenFile"),
+        integer(m, "authMaxFailuresPerAddress"),
+        integer(m, "authMaxFailuresPerUser"));
   }
 
   /**

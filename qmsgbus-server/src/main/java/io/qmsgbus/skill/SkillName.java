@@ -6,8 +6,8 @@ package io.qmsgbus.skill;
  *
  * <p>A name is one or more tokens separated by {@code .}; a token is one or more characters, none
  * of them {@code .}, whitespace, a control character, {@code *} or {@code >}. The last two are
- * reserved: as whole tokens they are the wildcards of a {@link SkillPattern}, and nowhere else, so a
- * name never needs escaping and a pattern is never ambiguous. Examples: {@code skill1}, {@code
+ * reserved: as whole tokens they are the wildcards of a {@code SkillPattern}, and nowhere else, so
+ * a name never needs escaping and a pattern is never ambiguous. Examples: {@code skill1}, {@code
  * sensors.room1.temp}, {@code de.berlin.tür}.
  */
 public final class SkillName {
