@@ -8,7 +8,7 @@ import java.util.HashMap;
  * Each cache holds at most {@link #MAX_CACHED} skills and is cleared when full, so a client
  * inventing skill names cannot grow it without bound.
  */
-public final class SkillAccess {
+public final class SkillAccess implements Permissions {
 
   static final int MAX_CACHED = 1024;
 
@@ -24,12 +24,19 @@ public final class SkillAccess {
     return identity;
   }
 
+  @Override
+  public String who() {
+    return identity.name();
+  }
+
   /** Whether this connection may publish to {@code skill}. */
+  @Override
   public boolean mayPublish(String skill) {
     return decide(publish, identity.publish(), skill);
   }
 
   /** Whether this connection may register for {@code skill}. */
+  @Override
   public boolean mayRegister(String skill) {
     return decide(register, identity.register(), skill);
   }

@@ -38,26 +38,45 @@ public final class BusMetrics {
 
   public final LatencyHistogram ackLatency = new LatencyHistogram();
 
-  /**
-   * Per-skill counters are kept for at most this many skills; the rest are summed under {@link
-   * #OTHER_SKILLS}, so a client inventing skill names cannot grow this map without bound.
-   */
-  public static final int MAX_TRACKED_SKILLS = 10_000;
-
   public static final String OTHER_SKILLS = "_other";
 
   private final ConcurrentHashMap<String, SkillStats> skills = new ConcurrentHashMap<>();
+  private final SkillStats other = new SkillStats();
+  private final int maxSkills;
+  private volatile boolean otherListed;
 
-  /** The counters of one skill (created on first use, up to the cap). */
+  /** With per-skill counters for at most 1,000 skills (the {@code metricsMaxSkills} default). */
+  public BusMetrics() {
+    this(1_000);
+  }
+
+  /**
+   * Per-skill counters are kept for at most {@code maxSkills} skills, and only for skills someone
+   * registered for ({@link #track}); everything else is summed under {@link #OTHER_SKILLS}, so a
+   * client publishing to invented names can neither grow this map nor push real skills out.
+   */
+  public BusMetrics(int maxSkills) {
+    this.maxSkills = maxSkills;
+  }
+
+  /** The counters of {@code name}, or the shared {@code _other} ones if it is not tracked. */
   public SkillStats skill(String name) {
     SkillStats s = skills.get(name);
     if (s != null) {
       return s;
     }
-    if (skills.size() >= MAX_TRACKED_SKILLS) {
-      return skills.computeIfAbsent(OTHER_SKILLS, k -> new SkillStats());
+    if (!otherListed) { // listed from its first use on, so a bus without junk shows none
+      otherListed = true;
+      skills.putIfAbsent(OTHER_SKILLS, other);
     }
-    return skills.computeIfAbsent(name, k -> new SkillStats());
+    return other;
+  }
+
+  /** Gives {@code name} its own counters (a client registered for it), while under the cap. */
+  public void track(String name) {
+    if (!skills.containsKey(name) && skills.size() - (otherListed ? 1 : 0) < maxSkills) {
+      skills.putIfAbsent(name, new SkillStats());
+    }
   }
 
   /** A read-only view of the per-skill counters. */

@@ -1,6 +1,6 @@
 package io.qmsgbus.routing;
 
-import io.netty.buffer.ByteBuf;
+import io.qmsgbus.message.Message;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,17 +61,27 @@ public final class LocalRouter implements Router {
   }
 
   @Override
-  public int publish(String skill, ByteBuf packet) {
-    Receiver[] receivers = table.get(skill);
+  public int publish(Message message) {
+    Receiver[] receivers = table.get(message.skill());
     if (receivers == null) {
       return 0;
     }
-    // one buffer for all: each receiver gets a reference, not a copy or a derived buffer
-    packet.retain(receivers.length);
+    // one message for all: each receiver gets a reference, not a copy. Retained one at a time, so
+    // a receiver that throws leaves no reference behind for the ones after it.
     for (Receiver r : receivers) {
-      r.offer(packet);
+      r.offer(message.retain());
     }
     return receivers.length;
+  }
+
+  @Override
+  public boolean hasReceivers(String skill) {
+    return table.containsKey(skill);
+  }
+
+  @Override
+  public int skillCount() {
+    return table.size();
   }
 
   @Override

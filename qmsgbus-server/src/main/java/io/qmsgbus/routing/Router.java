@@ -1,6 +1,6 @@
 package io.qmsgbus.routing;
 
-import io.netty.buffer.ByteBuf;
+import io.qmsgbus.message.Message;
 import java.util.Map;
 
 /**
@@ -17,13 +17,18 @@ public interface Router {
   boolean unsubscribe(String skill, Receiver receiver);
 
   /**
-   * Offers {@code packet} to every receiver of {@code skill}, each with its own reference to the
-   * same buffer (no copy, no derived buffer; receivers treat it as read-only). The caller keeps its
-   * own reference.
+   * Offers {@code message} to every receiver of its skill, each with its own reference to the same
+   * message (no copy). The caller keeps its own reference.
    *
    * @return how many receivers it was offered to
    */
-  int publish(String skill, ByteBuf packet);
+  int publish(Message message);
+
+  /** Whether {@code skill} has at least one receiver. */
+  boolean hasReceivers(String skill);
+
+  /** Distinct skills with at least one receiver. */
+  int skillCount();
 
   /** Receivers per skill, for stats. */
   Map<String, Integer> receiverCounts();

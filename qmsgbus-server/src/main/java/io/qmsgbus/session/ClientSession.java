@@ -1,24 +1,16 @@
 package io.qmsgbus.session;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.internal.PlatformDependent;
-import io.qmsgbus.auth.Denials;
 import io.qmsgbus.auth.Identity;
-import io.qmsgbus.auth.SkillAccess;
-import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.config.OverflowPolicy;
+import io.qmsgbus.message.Message;
 import io.qmsgbus.metrics.BusMetrics;
-import io.qmsgbus.protocol.Packet;
-import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,44 +21,43 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connected client: its registrations and its {@link DeliveryStateMachine}, bound to the
- * client's channel. Everything runs on the channel's event loop; packets offered from other loops
- * pass through a lock-free inbox drained in one task per burst, and writes are flushed once per
- * burst rather than per packet.
+ * One client: its registrations, its flags and its {@link DeliveryStateMachine}, attached to a
+ * {@link Connection}. Policy (who may register or publish what, global limits) is the post
+ * office's; the session applies what was allowed. Everything runs on the connection's event loop;
+ * messages offered from other loops pass through a bounded lock-free inbox drained in one task per
+ * burst, and writes are flushed once per burst rather than per packet.
  */
 public final class ClientSession implements Receiver {
 
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
   private final long id;
-  private final Channel channel;
+  private final Identity identity;
+  private final Connection connection;
   private final EventLoop loop;
   private final Router router;
   private final BusMetrics metrics;
-  private final int maxRegistrations;
-  private final DeliveryStateMachine<ByteBuf> machine;
+  private final long maxQueueBytes;
+  private final DeliveryStateMachine<Message> machine;
   private final Set<String> skills = new LinkedHashSet<>();
 
   /**
-   * Packets offered from other event loops. Small chunks (16 slots, grown as needed) rather than
-   * the default 1,024: there is one per client, and most hold nothing most of the time.
+   * Messages offered from other event loops. Small chunks (16 slots, grown as needed): there is one
+   * per client, and most hold nothing most of the time. Its bytes count against the client's queue
+   * bound ({@link #inboxBytes}), so a burst from many loops cannot grow it without limit.
    */
-  private final Queue<ByteBuf> inbox = PlatformDependent.newMpscQueue(16, 1 << 30);
+  private final Queue<Message> inbox = PlatformDependent.newMpscQueue(16, 1 << 30);
 
+  private final AtomicLong inboxBytes = new AtomicLong();
   private final AtomicBoolean inboxScheduled = new AtomicBoolean();
   private final Runnable drainInbox = this::drainInbox;
   private final Runnable flushTask = this::flushNow;
   private final long connectedAtMillis = System.currentTimeMillis();
-  private final PacketClassifier classifier;
-  private final QueueBudget budget;
-  private final FrameBatch out;
-
-  /** What this client may publish and register for; null when the server has no auth. */
-  private final SkillAccess access;
 
   /**
    * When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none.
@@ -74,58 +65,54 @@ public final class ClientSession implements Receiver {
   private long inFlightSinceNanos;
 
   private long lastAckNanos;
-
   private boolean flushScheduled;
   private boolean notices;
 
   /** Drops not yet reported, by skill (only when the client asked for notices). */
   private Map<String, Long> unreportedDrops;
 
-  private boolean disconnecting;
   private volatile boolean closed;
 
   /**
-   * A session of an authenticated client: {@code identity} (null when the server has no auth)
-   * decides which skills it may register for, and, through {@link #access()}, publish to.
+   * @param identity who the client authenticated as, or null when the server has no auth
    */
   public ClientSession(
       long id,
-      Channel channel,
+      Identity identity,
+      Connection connection,
       Router router,
       BusMetrics metrics,
-      ServerConfig config,
-      PacketClassifier classifier,
-      QueueBudget budget,
-      Identity identity) {
+      int maxQueuePackets,
+      long maxQueueBytes,
+      OverflowPolicy overflowPolicy) {
     this.id = id;
-    this.access = identity == null ? null : new SkillAccess(identity);
-    this.budget = budget;
-    this.classifier = classifier;
-    this.channel = channel;
-    this.loop = channel.eventLoop();
-    this.out = new FrameBatch(channel);
+    this.identity = identity;
+    this.connection = connection;
+    this.loop = connection.eventLoop();
     this.router = router;
     this.metrics = metrics;
-    this.maxRegistrations = config.maxRegistrations();
+    this.maxQueueBytes = maxQueueBytes;
     this.machine =
         new DeliveryStateMachine<>(
-            new ChannelOutput(),
-            config.maxQueuePackets(),
-            config.maxQueueBytes(),
-            config.overflowPolicy());
+            new ConnectionOutput(), maxQueuePackets, maxQueueBytes, overflowPolicy);
   }
 
   @Override
-  public void offer(ByteBuf packet) {
+  public void offer(Message message) {
     if (closed) {
-      packet.release();
+      message.release();
       return;
     }
     if (loop.inEventLoop()) {
-      offerLocal(packet);
+      offerLocal(message);
       return;
     }
-    inbox.offer(packet);
+    if (inboxBytes.addAndGet(message.size()) > maxQueueBytes) {
+      inboxBytes.addAndGet(-message.size()); // over the client's bound before it even queues
+      loop.execute(() -> dropped(message));
+      return;
+    }
+    inbox.offer(message);
     if (inboxScheduled.compareAndSet(false, true)) {
       try {
         loop.execute(drainInbox);
@@ -135,107 +122,125 @@ public final class ClientSession implements Receiver {
     }
   }
 
-  private void drainInbox() {
-    inboxScheduled.set(false); // before polling, so an offer racing with us schedules again
-    ByteBuf p;
-    while ((p = inbox.poll()) != null) {
-      offerLocal(p);
+  private void dropped(Message message) {
+    try {
+      metrics.packetsDropped.increment();
+      countDrop(message.skill());
+    } finally {
+      message.release();
     }
   }
 
-  private void offerLocal(ByteBuf packet) {
-    if (closed) {
-      packet.release();
+  private void drainInbox() {
+    inboxScheduled.set(false); // before polling, so an offer racing with us schedules again
+    Message m;
+    while ((m = inbox.poll()) != null) {
+      inboxBytes.addAndGet(-m.size());
+      offerLocal(m);
+    }
+  }
+
+  private void offerLocal(Message message) {
+    if (closed || !skills.contains(message.skill())) {
+      // deregistered after it was routed: the deregister's reply is a barrier, nothing follows it
+      message.release();
       return;
     }
-    long before = machine.queuedBytes();
-    machine.offer(packet);
-    account(before);
+    machine.offer(message);
     scheduleFlush();
   }
 
-  /** Applies a control packet in the order of PROTOCOL.md section 4's table. */
-  public void control(Packet.Control c) {
-    if (c.register() != null && !register(c.register(), c.idJson())) {
-      return; // rejected whole: nothing in this packet applies
-    }
-    if (c.deregister() != null) {
-      for (String s : c.deregister()) {
-        if (skills.remove(s)) {
-          router.unsubscribe(s, this);
-        }
+  /** Adds registrations the post office allowed; returns the skills that were new. */
+  public List<String> register(Collection<String> wanted) {
+    List<String> fresh = new java.util.ArrayList<>();
+    for (String s : wanted) {
+      if (skills.add(s)) {
+        fresh.add(s);
+        router.subscribe(s, this);
       }
     }
-    long before = machine.queuedBytes();
-    if (c.buffering() != null) {
-      machine.buffering(c.buffering());
-    }
-    if (c.fastpush() != null) {
-      machine.fastpush(c.fastpush());
-    }
-    if (c.ack()) {
-      if (machine.inFlight()) {
-        long now = System.nanoTime();
-        lastAckNanos = now;
-        if (inFlightSinceNanos != 0) {
-          metrics.ackLatency.recordNanos(now - inFlightSinceNanos);
-          inFlightSinceNanos = 0;
-        }
+    return fresh;
+  }
+
+  /**
+   * Removes registrations. Packets of those skills already in the queue are still delivered (the
+   * seed's contract); any still on their way from another event loop are not (see {@link
+   * #offerLocal}), so nothing routed around the deregister slips in after its reply.
+   *
+   * @return how many registrations were removed
+   */
+  public int deregister(Collection<String> unwanted) {
+    int gone = 0;
+    for (String s : unwanted) {
+      if (skills.remove(s)) {
+        router.unsubscribe(s, this);
+        gone++;
       }
-      machine.ack();
     }
-    if (c.get()) {
-      machine.get();
+    return gone;
+  }
+
+  /** Whether {@code skill} would be a new registration of this client. */
+  public boolean isRegistered(String skill) {
+    return skills.contains(skill);
+  }
+
+  public int registrationCount() {
+    return skills.size();
+  }
+
+  public void buffering(boolean on) {
+    machine.buffering(on);
+    scheduleFlush();
+  }
+
+  public void fastpush(boolean on) {
+    machine.fastpush(on);
+    scheduleFlush();
+  }
+
+  public void notices(boolean on) {
+    notices = on;
+  }
+
+  public void ack() {
+    if (machine.inFlight()) {
+      long now = System.nanoTime();
+      lastAckNanos = now;
+      if (inFlightSinceNanos != 0) {
+        metrics.ackLatency.recordNanos(now - inFlightSinceNanos);
+        inFlightSinceNanos = 0;
+      }
     }
-    if (c.notices() != null) {
-      notices = c.notices();
-    }
-    account(before);
-    if (c.idJson() != null) {
-      reply(Replies.ok(c.idJson()));
-    }
+    machine.ack();
+    scheduleFlush();
+  }
+
+  public void get() {
+    machine.get();
     scheduleFlush();
   }
 
   /**
-   * Registers for {@code wanted}, all or nothing: a skill this client may not register for, or more
-   * registrations than allowed, rejects the lot with an error reply.
-   *
-   * @return whether the registrations were applied
+   * Sends a TEXT reply, error or notice. These do not enter the delivery queue, but they count
+   * against the client's bounds like data: while the socket is not writable the server stops
+   * reading from the client (so a client that never reads cannot make it build replies without
+   * end), and a client whose unread output passes its queue's byte bound is disconnected.
    */
-  private boolean register(List<String> wanted, String idJson) {
-    if (access != null) {
-      for (String s : wanted) {
-        if (!access.mayRegister(s)) {
-          metrics.denied.increment();
-          log.debug("register denied id={} user={} skill={}", id, access.identity().name(), s);
-          reply(Replies.error(idJson, Denials.registerReason(s)));
-          return false;
-        }
-      }
-    }
-    List<String> fresh = new ArrayList<>();
-    for (String s : wanted) {
-      if (!skills.contains(s) && !fresh.contains(s)) {
-        fresh.add(s);
-      }
-    }
-    if (skills.size() + fresh.size() > maxRegistrations) {
-      reply(
-          Replies.error(
-              idJson, "too many registrations: at most " + maxRegistrations + " per client"));
-      return false;
-    }
-    for (String s : fresh) {
-      skills.add(s);
-      router.subscribe(s, this);
-    }
-    return true;
-  }
-
-  /** Sends a TEXT reply or error; these never enter the delivery queue. */
   public void reply(String json) {
-    out.text(json);
+    if (closed) {
+      return;
+    }
+    connection.text(json);
+    if (!connection.isWritable()) {
+      connection.hold(Connection.Hold.REPLIES, true);
+      if (connection.pendingBytes() > maxQueueBytes) {
+        log.warn("client does not read its replies, disconnected id={}", id);
+        connection.close(
+            WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: replies not read");
+        return;
+      }
+    }
     scheduleFlush();
   }
 
@@ -243,9 +248,11 @@ public final class ClientSession implements Receiver {
    * The socket became (un)writable: hold packets in the bounded queue while it cannot take more.
    */
   public void writabilityChanged() {
-    long before = machine.queuedBytes();
-    machine.writable(channel.isWritable());
-    account(before);
+    boolean writable = connection.isWritable();
+    if (writable) {
+      connection.hold(Connection.Hold.REPLIES, false);
+    }
+    machine.writable(writable);
     scheduleFlush();
   }
 
@@ -258,31 +265,21 @@ public final class ClientSession implements Receiver {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
-    long before = machine.queuedBytes();
     machine.close();
-    out.discard();
-    account(before);
-    budget.forget(channel);
+    connection.discard();
     releaseInbox();
   }
 
-  /** Tells the global budget how this client's queued bytes changed. */
-  private void account(long before) {
-    long delta = machine.queuedBytes() - before;
-    if (delta != 0) {
-      budget.changed(delta);
-    }
-  }
-
-  /** Whether this client receives anything (receivers are never paused: see QueueBudget). */
+  /** Whether this client receives anything. */
   public boolean receives() {
     return !skills.isEmpty() || machine.queued() > 0 || machine.inFlight();
   }
 
   private void releaseInbox() {
-    ByteBuf p;
-    while ((p = inbox.poll()) != null) {
-      p.release();
+    Message m;
+    while ((m = inbox.poll()) != null) {
+      inboxBytes.addAndGet(-m.size());
+      m.release();
     }
   }
 
@@ -295,26 +292,33 @@ public final class ClientSession implements Receiver {
 
   private void flushNow() {
     flushScheduled = false;
+    if (closed) {
+      return;
+    }
     if (unreportedDrops != null && !unreportedDrops.isEmpty()) {
-      unreportedDrops.forEach((skill, n) -> out.text(Replies.dropped(n, skill)));
+      unreportedDrops.forEach((skill, n) -> connection.text(Replies.dropped(n, skill)));
       unreportedDrops.clear();
     }
-    out.writeOut();
-    channel.flush();
+    connection.flush();
+  }
+
+  private void countDrop(String skill) {
+    metrics.skill(skill).dropped.increment();
+    if (notices && skills.contains(skill)) {
+      if (unreportedDrops == null) {
+        unreportedDrops = new HashMap<>();
+      }
+      unreportedDrops.merge(skill, 1L, Long::sum);
+      scheduleFlush();
+    }
   }
 
   public long id() {
     return id;
   }
 
-  /** This client's permissions (loop-confined), or null when the server has no auth. */
-  public SkillAccess access() {
-    return access;
-  }
-
-  /** Who this client authenticated as, or null when the server has no auth. */
-  public Identity identity() {
-    return access == null ? null : access.identity();
+  public EventLoop eventLoop() {
+    return loop;
   }
 
   public Set<String> skills() {
@@ -325,7 +329,7 @@ public final class ClientSession implements Receiver {
     return connectedAtMillis;
   }
 
-  /** A consistent snapshot, taken on this client's event loop. */
+  /** A consistent snapshot, taken on this client's event loop (the admin's read-only view). */
   public CompletableFuture<SessionSnapshot> snapshot() {
     CompletableFuture<SessionSnapshot> f = new CompletableFuture<>();
     try {
@@ -339,7 +343,7 @@ public final class ClientSession implements Receiver {
   private SessionSnapshot snapshotNow() {
     return new SessionSnapshot(
         id,
-        String.valueOf(channel.remoteAddress()),
+        connection.remoteAddress(),
         connectedAtMillis,
         List.copyOf(skills),
         machine.buffering(),
@@ -353,66 +357,60 @@ public final class ClientSession implements Receiver {
         lastAckNanos == 0 ? -1 : (System.nanoTime() - lastAckNanos) / 1_000_000);
   }
 
-  public DeliveryStateMachine<ByteBuf> machine() {
-    return machine;
+  /** Who this client authenticated as, or null when the server has no auth. */
+  public Identity identity() {
+    return identity;
   }
 
-  /** Encodes into the burst's frame batch; the flush task writes and flushes it once. */
-  private final class ChannelOutput implements DeliveryStateMachine.Output<ByteBuf> {
-    @Override
-    public void write(ByteBuf packet) {
-      metrics.packetsDelivered.increment();
-      metrics.bytesOut.add(packet.readableBytes());
-      if (inFlightSinceNanos == 0 && !machine.fastpush()) {
-        inFlightSinceNanos = System.nanoTime();
-      }
-      out.binary(packet); // encoded into this burst's buffer
-      packet.release();
-    }
+  public long sent() {
+    return machine.sent();
+  }
 
-    @Override
-    public ByteBuf retain(ByteBuf packet) {
-      return packet.retain(); // packets are shared read-only: nobody moves their indices
-    }
+  public long droppedCount() {
+    return machine.dropped();
+  }
 
+  /** Frames into the connection's burst; the flush task writes and flushes it once. */
+  private final class ConnectionOutput implements DeliveryStateMachine.Output<Message> {
     @Override
-    public void release(ByteBuf packet) {
-      packet.release();
-    }
-
-    @Override
-    public int size(ByteBuf packet) {
-      return packet.readableBytes();
-    }
-
-    @Override
-    public void dropped(ByteBuf packet) {
-      metrics.packetsDropped.increment();
-      byte[] bytes = ByteBufUtil.getBytes(packet); // the rare path: find the skill to count it by
-      if (classifier.classify(bytes, 0, bytes.length) instanceof Packet.Data d) {
-        metrics.skill(d.skill()).dropped.increment();
-        if (notices) {
-          if (unreportedDrops == null) {
-            unreportedDrops = new HashMap<>();
-          }
-          unreportedDrops.merge(d.skill(), 1L, Long::sum);
-          scheduleFlush();
+    public void write(Message message) {
+      try {
+        metrics.packetsDelivered.increment();
+        metrics.bytesOut.add(message.size());
+        if (inFlightSinceNanos == 0 && !machine.fastpush()) {
+          inFlightSinceNanos = System.nanoTime();
         }
+        connection.binary(message.content()); // encoded into this burst's buffer
+      } finally {
+        message.release();
       }
+    }
+
+    @Override
+    public Message retain(Message message) {
+      return message.retain();
+    }
+
+    @Override
+    public void release(Message message) {
+      message.release();
+    }
+
+    @Override
+    public int size(Message message) {
+      return message.size();
+    }
+
+    @Override
+    public void dropped(Message message) {
+      metrics.packetsDropped.increment();
+      countDrop(message.skill()); // the envelope knows its skill: nothing to re-parse
     }
 
     @Override
     public void disconnect() {
-      if (!disconnecting) {
-        disconnecting = true;
-        log.warn("slow consumer disconnected id={} remote={}", id, channel.remoteAddress());
-        out.writeOut(); // what was batched goes before the close frame
-        channel
-            .writeAndFlush(
-                new CloseWebSocketFrame(
-                    WebSocketCloseStatus.POLICY_VIOLATION, "slow consumer: queue full"))
-            .addListener(ChannelFutureListener.CLOSE);
-      }
+      log.warn("slow consumer disconnected id={} remote={}", id, connection.remoteAddress());
+      connection.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: queue full");
     }
   }
 }

@@ -35,6 +35,9 @@ public final class DeliveryStateMachine<T> {
 
     /** The queue is full and the policy is {@link OverflowPolicy#DISCONNECT}. */
     void disconnect();
+
+    /** The client acked {@code packet} (borrowed: the machine releases it after this returns). */
+    default void acked(T packet) {}
   }
 
   private final Output<T> out;
@@ -50,6 +53,13 @@ public final class DeliveryStateMachine<T> {
   private boolean writable = true;
   private boolean closed;
   private T kept;
+
+  /**
+   * The packet sent and not yet acked (ACK mode only; in fast-push nothing is awaited), held so
+   * that its owner can re-send it to a client that comes back.
+   */
+  private T unacked;
+
   private long sent;
   private long acked;
   private long dropped;
@@ -114,6 +124,12 @@ public final class DeliveryStateMachine<T> {
     }
     inFlight = false;
     acked++;
+    if (unacked != null) {
+      T p = unacked;
+      unacked = null;
+      out.acked(p);
+      out.release(p);
+    }
     releaseKept();
     drain();
   }
@@ -137,6 +153,11 @@ public final class DeliveryStateMachine<T> {
   /** Fast-push on sends everything queued now and every later packet on arrival. */
   public void fastpush(boolean on) {
     fastpush = on;
+    if (on && unacked != null) { // fast-push awaits nothing: the packet in flight is let go
+      T p = unacked;
+      unacked = null;
+      out.release(p);
+    }
     drain();
   }
 
@@ -153,6 +174,11 @@ public final class DeliveryStateMachine<T> {
   public void close() {
     closed = true;
     releaseKept();
+    if (unacked != null) {
+      T p = unacked;
+      unacked = null;
+      out.release(p);
+    }
     T p;
     while ((p = queue.pollFirst()) != null) {
       out.release(p);
@@ -177,6 +203,12 @@ public final class DeliveryStateMachine<T> {
       T copy = out.retain(packet);
       releaseKept();
       kept = copy;
+    }
+    if (!fastpush) {
+      if (unacked != null) { // sent in fast-push mode, then fast-push was turned off
+        out.release(unacked);
+      }
+      unacked = out.retain(packet);
     }
     inFlight = true;
     sent++;
@@ -209,6 +241,11 @@ public final class DeliveryStateMachine<T> {
 
   public boolean fastpush() {
     return fastpush;
+  }
+
+  /** The packet awaiting an ack (ACK mode), or null; borrowed, not a new reference. */
+  public T unacked() {
+    return unacked;
   }
 
   public boolean hasKept() {

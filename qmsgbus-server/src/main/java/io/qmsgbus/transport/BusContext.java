@@ -5,10 +5,10 @@ import io.netty.handler.ssl.SslContext;
 import io.qmsgbus.auth.Authenticator;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
+import io.qmsgbus.postoffice.PostOffice;
 import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
-import io.qmsgbus.session.QueueBudget;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,7 +27,7 @@ record BusContext(
     Map<Long, ClientSession> sessions,
     ChannelGroup channels,
     AtomicLong ids,
-    QueueBudget budget,
+    PostOffice postOffice,
     Map<InetAddress, AtomicInteger> connectionsPerAddress,
     Authenticator auth,
     SslContext ssl) {}

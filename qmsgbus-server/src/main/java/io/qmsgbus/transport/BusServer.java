@@ -23,11 +23,12 @@ import io.qmsgbus.auth.Authenticator;
 import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
+import io.qmsgbus.postoffice.PostOffice;
+import io.qmsgbus.postoffice.QueueBudget;
 import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
-import io.qmsgbus.session.QueueBudget;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -58,7 +59,7 @@ public final class BusServer implements AutoCloseable {
   private BusServer(ServerConfig config) {
     this.config = config;
     checkExposure(config);
-    BusMetrics metrics = new BusMetrics();
+    BusMetrics metrics = new BusMetrics(config.metricsMaxSkills());
     this.auth = Authenticator.fromConfig(config, metrics); // before any thread: may throw
     SslContext ssl = null;
     if (config.tlsEnabled()) {
@@ -88,7 +89,7 @@ public final class BusServer implements AutoCloseable {
             sessions,
             channels,
             new AtomicLong(),
-            new QueueBudget(config.maxTotalQueuedBytes()),
+            new PostOffice(config, router, metrics, new QueueBudget(config.maxTotalQueuedBytes())),
             new ConcurrentHashMap<>(),
             auth.active() ? auth : null,
             ssl);
@@ -234,7 +235,12 @@ public final class BusServer implements AutoCloseable {
 
   /** The global queued-bytes budget (for stats and tests). */
   public QueueBudget budget() {
-    return bus.budget();
+    return bus.postOffice().budget();
+  }
+
+  /** Registrations of all clients together. */
+  public int registrations() {
+    return bus.postOffice().registrations();
   }
 
   /** Whether the server is accepting connections (false once {@link #close()} has begun). */

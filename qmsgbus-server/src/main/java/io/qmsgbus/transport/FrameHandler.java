@@ -16,21 +16,21 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.Han
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.qmsgbus.auth.Denials;
 import io.qmsgbus.auth.Identity;
-import io.qmsgbus.auth.SkillAccess;
-import io.qmsgbus.metrics.SkillStats;
+import io.qmsgbus.auth.Permissions;
+import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.postoffice.Sender;
 import io.qmsgbus.protocol.Packet;
-import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
 import java.io.IOException;
 import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bus end of the pipeline: turns complete TEXT/BINARY frames into packets and hands them to
- * routing (data) or to this client's session (control). One instance per connection.
+ * The bus end of the pipeline: turns complete TEXT/BINARY frames into packets and hands them to the
+ * post office, through this connection's {@link Sender}. One instance per connection.
  */
 final class FrameHandler extends ChannelInboundHandlerAdapter {
 
@@ -45,20 +45,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         }
       };
 
+  /** When a stack trace was last logged (shared: the budget is per server, not per connection). */
+  private static final AtomicLong lastTraceNanos =
+      new AtomicLong(System.nanoTime() - 61_000_000_000L);
+
   private final BusContext bus;
-  private final RateLimiter rate;
   private ClientSession session;
-
-  /** This client's permissions; null when the server has no auth (then no check at all). */
-  private SkillAccess access;
-
-  private long limitedSinceNotice;
-  private long lastLimitNoticeNanos;
+  private Sender sender;
 
   FrameHandler(BusContext bus) {
     this.bus = bus;
-    int perSecond = bus.config().maxPacketsPerSecond();
-    this.rate = perSecond > 0 ? new RateLimiter(perSecond, System.nanoTime()) : null;
   }
 
   @Override
@@ -66,17 +62,19 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof HandshakeComplete hs) {
       long id = bus.ids().incrementAndGet();
       Identity identity = ctx.channel().attr(Identity.ATTRIBUTE).get(); // set by AuthHandler
+      WebSocketConnection connection = new WebSocketConnection(ctx.channel());
+      ServerConfig config = bus.config();
       session =
           new ClientSession(
               id,
-              ctx.channel(),
+              identity,
+              connection,
               bus.router(),
               bus.metrics(),
-              bus.config(),
-              bus.classifier(),
-              bus.budget(),
-              identity);
-      access = session.access();
+              config.maxQueuePackets(),
+              config.maxQueueBytes(),
+              config.overflowPolicy());
+      sender = bus.postOffice().open(session, connection, Permissions.of(identity));
       bus.sessions().put(id, session);
       bus.channels().add(ctx.channel());
       if (identity == null) {
@@ -95,6 +93,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
             identity.method());
       }
     } else if (evt instanceof IdleStateEvent idle) {
+      if (sender != null && sender.paused()) {
+        return; // held back by the budget: its pongs are not being read, it is not idle
+      }
       if (session == null || !idle.isFirst()) {
         log.info(
             "client idle, closing id={} remote={}",
@@ -118,13 +119,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
     WebSocketFrame frame = (WebSocketFrame) msg;
     try {
-      handle(ctx, frame.content());
+      handle(frame.content());
     } finally {
       frame.release();
     }
   }
 
-  private void handle(ChannelHandlerContext ctx, ByteBuf content) {
+  /** Frame -> classify -> dispatch to the post office; nothing else happens here. */
+  private void handle(ByteBuf content) {
     bus.metrics().packetsIn.increment();
     int length = content.readableBytes();
     bus.metrics().bytesIn.add(length);
@@ -143,63 +145,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       packet = bus.classifier().classify(scratch, 0, length);
     }
     if (packet instanceof Packet.Data data) {
-      if (rate != null && !rate.tryTake(System.nanoTime())) {
-        rateLimited();
-        return;
-      }
-      if (access != null && !access.mayPublish(data.skill())) {
-        denied(data.skill(), content);
-        return;
-      }
-      SkillStats stats = bus.metrics().skill(data.skill());
-      stats.in.increment();
-      int receivers = bus.router().publish(data.skill(), content);
-      if (receivers == 0) {
-        bus.metrics().packetsUnrouted.increment();
-        stats.unrouted.increment();
-      } else {
-        stats.out.add(receivers);
-      }
-      if (bus.budget().spent() && !session.receives()) {
-        bus.budget().pause(ctx.channel());
-      }
+      sender.publish(data, content);
     } else if (packet instanceof Packet.Control control) {
-      bus.metrics().controls.increment();
-      session.control(control);
+      sender.control(control);
     } else if (packet instanceof Packet.BadInput bad) {
-      bus.metrics().badInput.increment();
-      log.debug("bad input id={} reason={}", session.id(), bad.reason());
-      session.reply(Replies.error(bad.idJson(), bad.reason()));
-    }
-  }
-
-  /** Not allowed to publish there: the packet is not forwarded; the client gets an error. */
-  private void denied(String skill, ByteBuf content) {
-    bus.metrics().denied.increment();
-    log.debug(
-        "publish denied id={} user={} skill={}", session.id(), access.identity().name(), skill);
-    session.reply(Replies.error(Denials.idJson(content), Denials.publishReason(skill)));
-  }
-
-  /**
-   * Over its rate: the packet is not forwarded, and the client hears about it at most once a second
-   * (with how many were refused), so the errors cannot themselves flood it.
-   */
-  private void rateLimited() {
-    bus.metrics().rateLimited.increment();
-    limitedSinceNotice++;
-    long now = System.nanoTime();
-    if (now - lastLimitNoticeNanos >= 1_000_000_000L) {
-      lastLimitNoticeNanos = now;
-      session.reply(
-          Replies.error(
-              null,
-              "rate limit: at most "
-                  + bus.config().maxPacketsPerSecond()
-                  + " packets per second; "
-                  + limitedSinceNotice
-                  + " packet(s) not forwarded"));
-      limitedSinceNotice = 0;
+      sender.badInput(bad);
     }
   }
 
@@ -214,14 +164,14 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     if (session != null) {
-      session.close();
+      sender.closed();
       bus.sessions().remove(session.id());
       log.info(
           "client disconnected id={} remote={} sent={} dropped={}",
           session.id(),
           ctx.channel().remoteAddress(),
-          session.machine().sent(),
-          session.machine().dropped());
+          session.sent(),
+          session.droppedCount());
     }
     super.channelInactive(ctx);
   }
@@ -248,9 +198,20 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
           ctx.channel().remoteAddress(),
           cause.toString());
       ctx.close();
+    } else if (cause instanceof OutOfMemoryError || cause.getCause() instanceof OutOfMemoryError) {
+      // limping on after an OOM serves nobody; a supervisor restarts a process that exits
+      log.error("out of memory, stopping the server", cause);
+      Runtime.getRuntime().halt(3);
     } else {
-      log.warn(
-          "error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString(), cause);
+      // one line per connection; the stack trace at most once a minute, so a flood of broken
+      // connections cannot flood the log
+      long now = System.nanoTime();
+      long last = lastTraceNanos.get();
+      if (now - last > 60_000_000_000L && lastTraceNanos.compareAndSet(last, now)) {
+        log.warn("error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause, cause);
+      } else {
+        log.warn("error id={} remote={}: {}", who, ctx.channel().remoteAddress(), cause.toString());
+      }
       closeWith(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
   }

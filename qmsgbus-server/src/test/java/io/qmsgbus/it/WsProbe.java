@@ -22,6 +22,10 @@ public final class WsProbe implements AutoCloseable {
 
   public final BlockingQueue<byte[]> binary = new LinkedBlockingQueue<>();
   public final BlockingQueue<String> text = new LinkedBlockingQueue<>();
+
+  /** Every frame in arrival order: TEXT as "T:" + text, BINARY as "B:" + its UTF-8 text. */
+  public final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+
   public final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final WebSocket ws;
 
@@ -114,6 +118,7 @@ public final class WsProbe implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
       textPart.append(data);
       if (last) {
+        frames.add("T:" + textPart);
         text.add(textPart.toString());
         textPart.setLength(0);
       }
@@ -127,6 +132,7 @@ public final class WsProbe implements AutoCloseable {
       data.get(b);
       binPart.writeBytes(b);
       if (last) {
+        frames.add("B:" + binPart.toString(java.nio.charset.StandardCharsets.UTF_8));
         binary.add(binPart.toByteArray());
         binPart = new java.io.ByteArrayOutputStream();
       }

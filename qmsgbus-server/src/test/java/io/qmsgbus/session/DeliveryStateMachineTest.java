@@ -55,6 +55,40 @@ class DeliveryStateMachineTest {
     public void disconnect() {
       disconnect = true;
     }
+
+    final List<String> acked = new ArrayList<>();
+
+    @Override
+    public void acked(String packet) {
+      acked.add(packet);
+    }
+  }
+
+  @Nested
+  class InFlightPacket {
+    @Test
+    void theUnackedPacketIsHeldAndItsOwnerToldOnAck() {
+      offer("a", "b");
+      assertThat(m.unacked()).isEqualTo("a");
+      assertThat(out.live).as("queued b, and a held for a re-send").isEqualTo(2);
+      m.ack();
+      assertThat(out.acked).containsExactly("a");
+      assertThat(m.unacked()).isEqualTo("b");
+      m.ack();
+      assertThat(out.acked).containsExactly("a", "b");
+      assertThat(m.unacked()).isNull();
+      assertThat(out.live).isZero();
+    }
+
+    @Test
+    void fastPushAwaitsNothing() {
+      offer("a");
+      m.fastpush(true);
+      assertThat(m.unacked()).isNull();
+      offer("b", "c");
+      assertThat(m.unacked()).isNull();
+      assertThat(out.live).isZero();
+    }
   }
 
   private final Recorder out = new Recorder();

@@ -1,4 +1,4 @@
-package io.qmsgbus.transport;
+package io.qmsgbus.postoffice;
 
 /**
  * A token bucket: {@code perSecond} tokens a second, holding at most one second's worth, so a

@@ -1,4 +1,4 @@
-package io.qmsgbus.session;
+package io.qmsgbus.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -66,6 +66,11 @@ final class FrameBatch {
         b.release();
       }
     }
+  }
+
+  /** Bytes batched and not yet handed to the channel. */
+  int pendingBytes() {
+    return batch == null ? 0 : batch.readableBytes();
   }
 
   /** Frees what is batched; for a closed channel. */
