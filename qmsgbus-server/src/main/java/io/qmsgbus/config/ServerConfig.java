@@ -198,11 +198,6 @@ public record ServerConfig(
           "authJwtAudience/authJwtIssuer need a JWT key: set authJwtSecretFile or"
               + " authJwtPublicKey");
     }
-    try {
-      io.qmsgbus.auth.OriginPolicy.validate(allowedOrigins);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("allowedOrigins: " + e.getMessage(), e);
-    }
   }
 
   /** Whether clients must authenticate (a JWT key or a users file is configured). */

@@ -59,6 +59,11 @@ public final class BusServer implements AutoCloseable {
   private BusServer(ServerConfig config) {
     this.config = config;
     checkExposure(config);
+    try { // the origin list's syntax is auth's to know; config depends on nothing
+      io.qmsgbus.auth.OriginPolicy.validate(config.allowedOrigins());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("allowedOrigins: " + e.getMessage(), e);
+    }
     BusMetrics metrics = new BusMetrics(config.metricsMaxSkills());
     this.auth = Authenticator.fromConfig(config, metrics); // before any thread: may throw
     SslContext ssl = null;
