@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
       "",
       "Examples:",
       "  qmsgbus passwd --file users.txt alice --pub 'sensors.*' --register 'sensors.*,alerts'",
-      "  printf '%s\\n' \"$PASSWORD\" | qmsgbus passwd --file users.txt bob --password-stdin --register '*'"
+      "  printf '%s\\n' \"$PASSWORD\" | qmsgbus passwd --file users.txt bob --password-stdin --register '>'"
     })
 final class PasswdCommand implements Callable<Integer> {
 

@@ -18,15 +18,15 @@ import picocli.CommandLine.Option;
     description = {
       "Prints an HS256-signed token (JWT) for a bus started with --jwt-secret-file.",
       "Claims: sub (the name), pub (skills it may publish to), subs (skills it may register for),",
-      "exp (now + --ttl), and aud/iss when given. Patterns: exact names, or '*' wildcards",
-      "('sensors.*', '*'); with neither --pub nor --sub-skills the token allows nothing."
+      "exp (now + --ttl), and aud/iss when given. Patterns: names, '*' for one token, '>' for the rest",
+      "('sensors.*', 'sensors.>', '>'); with neither --pub nor --sub-skills the token allows nothing."
     },
     footer = {
       "",
       "Examples:",
       "  qmsgbus token --secret-file jwt.secret --sub dashboard --sub-skills 'sensors.*'",
       "  qmsgbus token --secret-file jwt.secret --sub sensor7 --pub 'sensors.7.*' --ttl 30d",
-      "  export QMSGBUS_TOKEN=$(qmsgbus token --secret-file jwt.secret --sub me --pub '*' --sub-skills '*')"
+      "  export QMSGBUS_TOKEN=$(qmsgbus token --secret-file jwt.secret --sub me --pub '>' --sub-skills '>')"
     })
 final class TokenCommand implements Callable<Integer> {
 

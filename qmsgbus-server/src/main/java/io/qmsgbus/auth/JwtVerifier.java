@@ -154,6 +154,14 @@ public final class JwtVerifier {
   }
 
   private static SkillPatterns patterns(JWTClaimsSet claims, String name) throws AuthException {
+    try {
+      return patternsOf(claims, name);
+    } catch (IllegalArgumentException notAPattern) {
+      throw new AuthException("claim '" + name + "': " + notAPattern.getMessage());
+    }
+  }
+
+  private static SkillPatterns patternsOf(JWTClaimsSet claims, String name) throws AuthException {
     Object value = claims.getClaim(name);
     if (value == null) {
       return SkillPatterns.NONE;

@@ -1,5 +1,6 @@
 package io.qmsgbus.auth;
 
+import io.qmsgbus.skill.SkillPattern;
 import java.util.HashMap;
 
 /**
@@ -32,21 +33,39 @@ public final class SkillAccess implements Permissions {
   /** Whether this connection may publish to {@code skill}. */
   @Override
   public boolean mayPublish(String skill) {
-    return decide(publish, identity.publish(), skill);
+    return decide(publish, skill, identity.publish()::matches);
   }
 
   /** Whether this connection may register for {@code skill}. */
   @Override
   public boolean mayRegister(String skill) {
-    return decide(register, identity.register(), skill);
+    return decide(register, skill, SkillAccess::within, identity.register());
   }
 
-  private static boolean decide(HashMap<String, Boolean> cache, SkillPatterns p, String skill) {
+  /** A registration (a name, later a pattern) is allowed if it lies within an allowed pattern. */
+  private static boolean within(SkillPatterns allowed, String registration) {
+    try {
+      return allowed.covers(SkillPattern.parse(registration));
+    } catch (IllegalArgumentException notAPattern) {
+      return false;
+    }
+  }
+
+  private static boolean decide(
+      HashMap<String, Boolean> cache,
+      String skill,
+      java.util.function.BiPredicate<SkillPatterns, String> rule,
+      SkillPatterns p) {
+    return decide(cache, skill, s -> rule.test(p, s));
+  }
+
+  private static boolean decide(
+      HashMap<String, Boolean> cache, String skill, java.util.function.Predicate<String> rule) {
     Boolean known = cache.get(skill);
     if (known != null) {
       return known;
     }
-    boolean ok = p.matches(skill);
+    boolean ok = rule.test(skill);
     if (cache.size() >= MAX_CACHED) {
       cache.clear();
     }

@@ -1,17 +1,14 @@
 package io.qmsgbus.auth;
 
+import io.qmsgbus.skill.SkillPattern;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A set of skill-name patterns: exact names, or names with {@code *} wildcards, where {@code *}
- * matches any run of characters, dots included ({@code sensors.*} matches {@code sensors.t1} and
- * {@code sensors.room1.t1}; {@code *} matches every skill; {@code *.alarm} matches {@code
- * boiler.alarm}). There is no other special character and no escaping, so a skill name that itself
- * contains {@code *} can only be matched by a wildcard.
- *
- * <p>Matching is linear in the name's length times the number of wildcards (no regular expressions,
- * so no pathological inputs). Immutable and thread-safe.
+ * What an identity may publish to or register for: a list of {@link SkillPattern}s, in the same
+ * grammar as skill names and registrations ({@code sensors.*}: one token; {@code sensors.>}: one or
+ * more; {@code >}: everything). A skill is allowed when some pattern covers it. Immutable and
+ * thread-safe.
  */
 public final class SkillPatterns {
 
@@ -19,26 +16,28 @@ public final class SkillPatterns {
   public static final SkillPatterns NONE = new SkillPatterns(List.of());
 
   /** Matches every skill. */
-  public static final SkillPatterns ALL = new SkillPatterns(List.of("*"));
+  public static final SkillPatterns ALL = new SkillPatterns(List.of(SkillPattern.ALL));
 
-  private final List<String> patterns;
-  private final boolean all;
+  private final List<SkillPattern> patterns;
 
-  private SkillPatterns(List<String> patterns) {
+  private SkillPatterns(List<SkillPattern> patterns) {
     this.patterns = List.copyOf(patterns);
-    this.all = this.patterns.contains("*");
   }
 
-  /** The given patterns; blank entries are ignored, surrounding spaces trimmed. */
+  /**
+   * The given patterns; blank entries are ignored, surrounding spaces trimmed, repeats dropped.
+   *
+   * @throws IllegalArgumentException if an entry is not a skill pattern (saying which and why)
+   */
   public static SkillPatterns of(List<String> patterns) {
-    List<String> clean = new ArrayList<>();
+    List<SkillPattern> clean = new ArrayList<>();
     for (String p : patterns) {
-      if (p == null) {
+      if (p == null || p.isBlank()) {
         continue;
       }
-      String t = p.trim();
-      if (!t.isEmpty() && !clean.contains(t)) {
-        clean.add(t);
+      SkillPattern sp = SkillPattern.parse(p);
+      if (!clean.contains(sp)) {
+        clean.add(sp);
       }
     }
     return clean.isEmpty() ? NONE : new SkillPatterns(clean);
@@ -46,6 +45,8 @@ public final class SkillPatterns {
 
   /**
    * Parses a comma-separated list ({@code "sensors.*, alerts"}); empty or null is {@link #NONE}.
+   *
+   * @throws IllegalArgumentException if an entry is not a skill pattern
    */
   public static SkillPatterns parse(String commaList) {
     if (commaList == null || commaList.isBlank()) {
@@ -54,21 +55,29 @@ public final class SkillPatterns {
     return of(List.of(commaList.split(",")));
   }
 
-  /** Whether {@code skill} matches at least one pattern. */
+  /** Whether the skill name {@code skill} is allowed. */
   public boolean matches(String skill) {
-    if (all) {
-      return true;
-    }
-    for (String p : patterns) {
-      if (glob(p, skill)) {
+    for (SkillPattern p : patterns) {
+      if (p.matches(skill)) {
         return true;
       }
     }
     return false;
   }
 
+  /** Whether everything {@code wanted} matches is allowed ("is it within what is allowed"). */
+  public boolean covers(SkillPattern wanted) {
+    for (SkillPattern p : patterns) {
+      if (p.covers(wanted)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The patterns as written. */
   public List<String> patterns() {
-    return patterns;
+    return patterns.stream().map(SkillPattern::toString).toList();
   }
 
   public boolean isEmpty() {
@@ -78,7 +87,7 @@ public final class SkillPatterns {
   /** The comma-separated form that {@link #parse} reads back. */
   @Override
   public String toString() {
-    return String.join(",", patterns);
+    return String.join(",", patterns());
   }
 
   @Override
@@ -89,35 +98,5 @@ public final class SkillPatterns {
   @Override
   public int hashCode() {
     return patterns.hashCode();
-  }
-
-  /**
-   * {@code *} matches any run of characters; the classic greedy matcher with one backtrack point.
-   */
-  static boolean glob(String pattern, String text) {
-    int p = 0;
-    int t = 0;
-    int star = -1;
-    int mark = 0;
-    int pn = pattern.length();
-    int tn = text.length();
-    while (t < tn) {
-      if (p < pn && pattern.charAt(p) == '*') {
-        star = p++;
-        mark = t;
-      } else if (p < pn && pattern.charAt(p) == text.charAt(t)) {
-        p++;
-        t++;
-      } else if (star >= 0) {
-        p = star + 1;
-        t = ++mark;
-      } else {
-        return false;
-      }
-    }
-    while (p < pn && pattern.charAt(p) == '*') {
-      p++;
-    }
-    return p == pn;
   }
 }

@@ -138,8 +138,8 @@ public final class Fixtures {
         .subject(sub)
         .issueTime(Date.from(now.minus(Duration.ofHours(1))))
         .expirationTime(Date.from(now.plus(Duration.ofHours(1))))
-        .claim("pub", List.of("*"))
-        .claim("subs", List.of("*"));
+        .claim("pub", List.of(">"))
+        .claim("subs", List.of(">"));
   }
 
   static String sign(JWTClaimsSet claims, JWSAlgorithm alg, Object key) throws JOSEException {

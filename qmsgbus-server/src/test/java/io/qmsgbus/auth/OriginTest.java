@@ -33,7 +33,7 @@ class OriginTest {
                 .withPort(0)
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString())
                 .withAllowedOrigins("https://app.example.com, http://localhost:3000"))) {
-      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of("*")));
+      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of(">")));
       int port = server.port();
       Fixtures.Answer evil = Fixtures.upgrade(port, with(auth, "https://evil.example"));
       assertThat(evil.status()).isEqualTo(403);
@@ -65,7 +65,7 @@ class OriginTest {
             ServerConfig.defaults()
                 .withPort(0)
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
-      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of("*")));
+      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of(">")));
       int port = server.port();
       assertThat(Fixtures.upgrade(port, with(auth, "https://evil.example")).status())
           .isEqualTo(403);
@@ -102,7 +102,7 @@ class OriginTest {
                 .withPort(0)
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString())
                 .withAllowedOrigins("*"))) {
-      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of("*")));
+      Map<String, String> auth = Fixtures.bearer(Fixtures.token("web", List.of(), List.of(">")));
       assertThat(Fixtures.upgrade(server.port(), with(auth, "https://anywhere.example")).status())
           .isEqualTo(101);
     }

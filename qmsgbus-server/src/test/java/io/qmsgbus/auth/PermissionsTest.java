@@ -38,7 +38,7 @@ class PermissionsTest {
                 .withPort(0)
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString()));
     sensor = Fixtures.token("sensor", List.of("sensors.*"), List.of("sensors.*", "alerts"));
-    admin = Fixtures.token("admin", List.of("*"), List.of("*"));
+    admin = Fixtures.token("admin", List.of(">"), List.of(">"));
   }
 
   @AfterEach

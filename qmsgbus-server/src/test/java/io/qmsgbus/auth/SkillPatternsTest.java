@@ -1,33 +1,32 @@
 package io.qmsgbus.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qmsgbus.skill.SkillPattern;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SkillPatternsTest {
 
   @Test
-  void exactNamesAndWildcards() {
-    SkillPatterns p = SkillPatterns.parse("sensors.*, alerts ,*.alarm,a*b*c");
-    assertThat(p.patterns()).containsExactly("sensors.*", "alerts", "*.alarm", "a*b*c");
+  void exactNamesAndWildcardsByWholeTokens() {
+    SkillPatterns p = SkillPatterns.parse("sensors.*, alerts ,*.alarm,logs.>");
+    assertThat(p.patterns()).containsExactly("sensors.*", "alerts", "*.alarm", "logs.>");
     assertThat(p.matches("alerts")).isTrue();
     assertThat(p.matches("alerts2")).isFalse();
     assertThat(p.matches("sensors.t1")).isTrue();
-    assertThat(p.matches("sensors.room1.t1")).isTrue();
-    assertThat(p.matches("sensors.")).isTrue();
+    assertThat(p.matches("sensors.room1.t1")).as("* is one token").isFalse();
     assertThat(p.matches("sensors")).isFalse();
     assertThat(p.matches("boiler.alarm")).isTrue();
-    assertThat(p.matches("abc")).isTrue();
-    assertThat(p.matches("aXbYc")).isTrue();
-    assertThat(p.matches("aXbY")).isFalse();
-    assertThat(p.matches("")).isFalse();
+    assertThat(p.matches("logs.a.b.c")).isTrue();
+    assertThat(p.matches("logs")).as("> needs at least one token").isFalse();
   }
 
   @Test
-  void starMatchesAllAndEmptyMatchesNothing() {
-    assertThat(SkillPatterns.parse("*").matches("anything at all")).isTrue();
-    assertThat(SkillPatterns.ALL.matches("")).isTrue();
+  void restMatchesAllAndEmptyMatchesNothing() {
+    assertThat(SkillPatterns.parse(">").matches("anything.at.all")).isTrue();
+    assertThat(SkillPatterns.ALL.matches("a")).isTrue();
     assertThat(SkillPatterns.parse("").matches("a")).isFalse();
     assertThat(SkillPatterns.parse(null)).isEqualTo(SkillPatterns.NONE);
     assertThat(SkillPatterns.of(List.of(" ", "a", "a")).patterns()).containsExactly("a");
@@ -35,10 +34,25 @@ class SkillPatternsTest {
   }
 
   @Test
-  void noBlowUpOnManyStars() {
-    String pattern = "*a".repeat(30) + "b";
-    String text = "a".repeat(5000);
-    assertThat(SkillPatterns.glob(pattern, text)).isFalse();
+  void whatIsNotAPatternIsAnError() {
+    for (String bad : List.of("a*b", "a..b", ".a", "a.", "a.>.b", "a b", "sen*sors")) {
+      assertThatThrownBy(() -> SkillPatterns.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not a skill pattern");
+    }
+  }
+
+  @Test
+  void aRegistrationIsAllowedWhenItLiesWithinAnAllowedPattern() {
+    SkillPatterns allowed = SkillPatterns.parse("sensors.*,logs.>");
+    assertThat(allowed.covers(SkillPattern.parse("sensors.t1"))).isTrue();
+    assertThat(allowed.covers(SkillPattern.parse("sensors.*"))).isTrue();
+    assertThat(allowed.covers(SkillPattern.parse("sensors.>"))).as("wider than allowed").isFalse();
+    assertThat(allowed.covers(SkillPattern.parse("logs.a.*"))).isTrue();
+    assertThat(allowed.covers(SkillPattern.parse("logs.>"))).isTrue();
+    assertThat(allowed.covers(SkillPattern.parse(">"))).isFalse();
+    assertThat(allowed.covers(SkillPattern.parse("*"))).isFalse();
   }
 
   @Test

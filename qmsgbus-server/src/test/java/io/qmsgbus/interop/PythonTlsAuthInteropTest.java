@@ -140,7 +140,7 @@ class PythonTlsAuthInteropTest extends InteropTestBase {
     assertThat(noToken.values("ERROR")).containsExactly("could not connect");
 
     ScriptProcess noTrust =
-        secureDriver("py-no-trust", token("py", List.of("*"), List.of("*")), false);
+        secureDriver("py-no-trust", token("py", List.of(">"), List.of(">")), false);
     assertThat(noTrust.awaitExit(WAIT)).as(noTrust.describe()).isEqualTo(2);
     assertThat(noTrust.values("ERROR")).containsExactly("could not connect");
     assertThat(server.sessionCount()).isZero();
