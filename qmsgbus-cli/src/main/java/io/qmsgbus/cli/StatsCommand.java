@@ -347,34 +347,18 @@ final class StatsCommand implements Callable<Integer> {
     }
   }
 
-  /** Left- or right-aligned columns, two spaces apart. */
+  /** Left- or right-aligned columns, two spaces apart (a {@link TablePrinter}). */
   private static void table(
       StringBuilder sb, String[] head, boolean[] right, List<String[]> rows, boolean withHead) {
-    int[] w = new int[head.length];
-    for (int i = 0; i < head.length; i++) {
-      w[i] = withHead ? head[i].length() : 0;
-      for (String[] r : rows) {
-        w[i] = Math.max(w[i], r[i].length());
+    TablePrinter t =
+        withHead ? TablePrinter.withHeader(head) : TablePrinter.withoutHeader(head.length);
+    for (int i = 0; i < right.length; i++) {
+      if (right[i]) {
+        t.alignRight(i);
       }
     }
-    if (withHead) {
-      line(sb, head, right, w);
-    }
-    for (String[] r : rows) {
-      line(sb, r, right, w);
-    }
-  }
-
-  private static void line(StringBuilder sb, String[] cells, boolean[] right, int[] w) {
-    StringBuilder l = new StringBuilder();
-    for (int i = 0; i < cells.length; i++) {
-      if (i > 0) {
-        l.append("  ");
-      }
-      String pad = " ".repeat(w[i] - cells[i].length());
-      l.append(right[i] ? pad + cells[i] : cells[i] + pad);
-    }
-    sb.append(l.toString().stripTrailing()).append('\n');
+    rows.forEach(t::row);
+    t.appendTo(sb);
   }
 
   // ------------------------------------------------------------------ formatting
