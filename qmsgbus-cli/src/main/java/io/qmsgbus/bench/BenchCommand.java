@@ -1,5 +1,6 @@
 package io.qmsgbus.bench;
 
+import io.qmsgbus.cli.ConnectionOptions;
 import java.io.FileNotFoundException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -57,8 +59,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "fanout, pubsub, ack or conns (default fanout).")
   String scenario = "fanout";
 
-  @Option(names = "--url", description = "Server address (default ws://127.0.0.1:8081/).")
-  String url;
+  /** --url (nats-ws: default ws://127.0.0.1:4223/, and QMSGBUS_URL does not apply). */
+  @Mixin ConnectionOptions connection;
 
   @Option(names = "--target", description = "qmsgbus or nats-ws (default qmsgbus).")
   String target = "qmsgbus";
@@ -196,6 +198,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (!plotHist.isEmpty()) {
       return plotOnly(out, err);
     }
+    if (connection.securityGiven()) {
+      err.println("qmsgbus bench: --token and --ca-cert are not supported (plain ws://, no auth)");
+      return 2;
+    }
     BenchSettings settings;
     try {
       settings = settings(null, 0);
@@ -290,9 +296,11 @@ public final class BenchCommand implements Callable<Integer> {
     } else {
       u =
           URI.create(
-              url != null
-                  ? url
-                  : t == Target.NATS_WS ? "ws://127.0.0.1:4223/" : "ws://127.0.0.1:8081/");
+              t == Target.NATS_WS
+                  ? (connection.explicitUrl() != null
+                      ? connection.explicitUrl()
+                      : "ws://127.0.0.1:4223/")
+                  : connection.url());
     }
     int r =
         receivers != null

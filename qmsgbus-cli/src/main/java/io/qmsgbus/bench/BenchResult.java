@@ -1,5 +1,6 @@
 package io.qmsgbus.bench;
 
+import io.qmsgbus.cli.TablePrinter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -113,15 +114,18 @@ record BenchResult(
 
   String table() {
     BenchSettings s = settings;
-    StringBuilder b = new StringBuilder();
-    b.append(
+    StringBuilder out = new StringBuilder();
+    // name, value, note: as wide as "  %-14s %-52s %s", wider if a cell needs it
+    TablePrinter t =
+        TablePrinter.withoutHeader(3).indent("  ").gap(1).minWidth(0, 14).minWidth(1, 52);
+    out.append(
         String.format(
             Locale.ROOT,
             "qmsgbus bench %s against %s (%s)\n",
             s.scenario().label(),
             s.target().label(),
             s.url()));
-    b.append(
+    out.append(
         String.format(
             Locale.ROOT,
             "  %d publisher(s), %d receiver(s), %d skill(s), %d-byte packets, %s, window %d/receiver, "
@@ -137,19 +141,19 @@ record BenchResult(
             s.warmupSeconds(),
             measuredSeconds));
     if (s.scenario() == Scenario.CONNS) {
-      b.append(
+      out.append(
           String.format(
               Locale.ROOT,
               "  %d idle registered connections opened in %.1fs\n",
               connsOpened,
               connectSeconds));
     }
-    b.append('\n');
-    row(b, "published/s", si(publishedPerSecond()), published + " packets");
-    row(b, "delivered/s", si(deliveredPerSecond()), delivered + " packets");
-    row(b, "MB/s", String.format(Locale.ROOT, "%.1f", megabytesPerSecond()), "delivered payload");
+    out.append('\n');
+    row(t, "published/s", si(publishedPerSecond()), published + " packets");
+    row(t, "delivered/s", si(deliveredPerSecond()), delivered + " packets");
+    row(t, "MB/s", String.format(Locale.ROOT, "%.1f", megabytesPerSecond()), "delivered payload");
     row(
-        b,
+        t,
         "latency us",
         String.format(
             Locale.ROOT,
@@ -160,27 +164,27 @@ record BenchResult(
             us(latencyMicros(99.9)),
             us(maxLatencyMicros())),
         latency.getTotalCount() + " samples, send to receive");
-    row(b, "errors", Long.toString(errors), errors == 0 ? "" : String.join(" | ", errorSamples));
+    row(t, "errors", Long.toString(errors), errors == 0 ? "" : String.join(" | ", errorSamples));
     if (dropped > 0) {
-      row(b, "dropped", Long.toString(dropped), "the server dropped packets for slow receivers");
+      row(t, "dropped", Long.toString(dropped), "the server dropped packets for slow receivers");
     }
     if (skipped > 0) {
       row(
-          b,
+          t,
           "skipped",
           Long.toString(skipped),
           "sends the offered rate called for that the window or socket did not allow (whole run)");
     }
     if (undelivered > 0) {
       row(
-          b,
+          t,
           "undelivered",
           Long.toString(undelivered),
           "still missing 3s after publishing stopped");
     }
     if (serverCpuSeconds >= 0) {
       row(
-          b,
+          t,
           "server CPU",
           String.format(Locale.ROOT, "%.0f%% of a core", serverCpuPercent()),
           String.format(
@@ -191,7 +195,7 @@ record BenchResult(
               serverPid,
               waitNote(serverWaitPercent())));
     } else {
-      row(b, "server CPU", "n/a", "give --server-pid or --start-server");
+      row(t, "server CPU", "n/a", "give --server-pid or --start-server");
     }
     if (serverRssEndKb >= 0) {
       String mem = String.format(Locale.ROOT, "%.1f MB", serverRssEndKb / 1024.0);
@@ -206,22 +210,21 @@ record BenchResult(
                 serverRssAfterConnsKb / 1024.0,
                 connsOpened);
       }
-      row(b, "server memory", mem, note);
+      row(t, "server memory", mem, note);
     }
     row(
-        b,
+        t,
         "bench CPU",
         String.format(Locale.ROOT, "%.0f%% of a core", benchCpuPercent()),
         benchCores
             + " core(s) available"
             + waitNote(benchWaitPercent())
             + (benchSaturated() ? "; SATURATED: the load generator limits these figures" : ""));
-    return b.toString();
+    return t.appendTo(out).toString();
   }
 
-  private static void row(StringBuilder b, String name, String value, String note) {
-    b.append(String.format(Locale.ROOT, "  %-14s %-52s %s", name, value, note).stripTrailing())
-        .append('\n');
+  private static void row(TablePrinter t, String name, String value, String note) {
+    t.row(name, value, note);
   }
 
   String json() {

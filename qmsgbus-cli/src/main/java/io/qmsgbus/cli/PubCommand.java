@@ -40,12 +40,6 @@ final class PubCommand implements Callable<Integer> {
   String payload;
 
   @Option(
-      names = "--url",
-      defaultValue = "ws://127.0.0.1:8081/",
-      description = "Bus address (default ${DEFAULT-VALUE}).")
-  String url;
-
-  @Option(
       names = "--count",
       defaultValue = "1",
       description = "Send PAYLOAD this many times (default ${DEFAULT-VALUE}).")
@@ -62,7 +56,7 @@ final class PubCommand implements Callable<Integer> {
       description = "PAYLOAD (or each line) is the whole packet, sent unchanged.")
   boolean raw;
 
-  @Mixin ClientSecurityOptions security;
+  @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() throws Exception {
@@ -73,8 +67,8 @@ final class PubCommand implements Callable<Integer> {
     java.util.concurrent.atomic.AtomicInteger refused =
         new java.util.concurrent.atomic.AtomicInteger();
     try (BusClient client =
-        security
-            .apply(BusClient.builder().uri(url))
+        connection
+            .apply(BusClient.builder())
             .reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1))
             .build()) {
       client.onError(

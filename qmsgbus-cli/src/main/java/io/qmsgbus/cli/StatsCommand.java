@@ -1,8 +1,10 @@
 package io.qmsgbus.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import static io.qmsgbus.cli.JsonTree.list;
+import static io.qmsgbus.cli.JsonTree.number;
+import static io.qmsgbus.cli.JsonTree.object;
+import static io.qmsgbus.cli.JsonTree.parse;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -11,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +40,6 @@ import picocli.CommandLine.Spec;
       "  qmsgbus stats --json | jq .stats.rates"
     })
 final class StatsCommand implements Callable<Integer> {
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   @Spec CommandSpec spec;
 
@@ -348,41 +347,21 @@ final class StatsCommand implements Callable<Integer> {
     }
   }
 
-  /** Left- or right-aligned columns, two spaces apart. */
+  /** Left- or right-aligned columns, two spaces apart (a {@link TablePrinter}). */
   private static void table(
       StringBuilder sb, String[] head, boolean[] right, List<String[]> rows, boolean withHead) {
-    int[] w = new int[head.length];
-    for (int i = 0; i < head.length; i++) {
-      w[i] = withHead ? head[i].length() : 0;
-      for (String[] r : rows) {
-        w[i] = Math.max(w[i], r[i].length());
+    TablePrinter t =
+        withHead ? TablePrinter.withHeader(head) : TablePrinter.withoutHeader(head.length);
+    for (int i = 0; i < right.length; i++) {
+      if (right[i]) {
+        t.alignRight(i);
       }
     }
-    if (withHead) {
-      line(sb, head, right, w);
-    }
-    for (String[] r : rows) {
-      line(sb, r, right, w);
-    }
-  }
-
-  private static void line(StringBuilder sb, String[] cells, boolean[] right, int[] w) {
-    StringBuilder l = new StringBuilder();
-    for (int i = 0; i < cells.length; i++) {
-      if (i > 0) {
-        l.append("  ");
-      }
-      String pad = " ".repeat(w[i] - cells[i].length());
-      l.append(right[i] ? pad + cells[i] : cells[i] + pad);
-    }
-    sb.append(l.toString().stripTrailing()).append('\n');
+    rows.forEach(t::row);
+    t.appendTo(sb);
   }
 
   // ------------------------------------------------------------------ formatting
-
-  private static double number(Object o) {
-    return o instanceof Number n ? n.doubleValue() : 0;
-  }
 
   private static String integer(Object o) {
     return integer(number(o));
@@ -428,61 +407,5 @@ final class StatsCommand implements Callable<Integer> {
       return m + "m " + s % 60 + "s";
     }
     return s + "s";
-  }
-
-  // ------------------------------------------------------------------ JSON
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> object(Object o) {
-    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> list(Object o) {
-    return o instanceof List<?> l ? (List<Object>) l : List.of();
-  }
-
-  /** A JSON document as maps, lists, strings, numbers, booleans and nulls. */
-  static Object parse(String text) throws IOException {
-    try (JsonParser p = JSON.createParser(text)) {
-      p.nextToken();
-      return value(p);
-    }
-  }
-
-  private static Object value(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t == null) {
-      throw new IOException("empty document");
-    }
-    switch (t) {
-      case START_OBJECT:
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          m.put(name, value(p));
-        }
-        return m;
-      case START_ARRAY:
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(value(p));
-        }
-        return l;
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return p.getNumberValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IOException("unexpected " + t);
-    }
   }
 }

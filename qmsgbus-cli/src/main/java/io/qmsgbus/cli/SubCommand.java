@@ -34,12 +34,6 @@ final class SubCommand implements Callable<Integer> {
   List<String> skills;
 
   @Option(
-      names = "--url",
-      defaultValue = "ws://127.0.0.1:8081/",
-      description = "Bus address (default ${DEFAULT-VALUE}).")
-  String url;
-
-  @Option(
       names = "--fastpush",
       description = "Ask the server to push packets without waiting for acks.")
   boolean fastpush;
@@ -63,12 +57,12 @@ final class SubCommand implements Callable<Integer> {
           "Exit with status 3 if no packet arrives for this long; 0 = wait forever (default).")
   long timeoutSeconds;
 
-  @Mixin ClientSecurityOptions security;
+  @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (BusClient client = security.apply(BusClient.builder().uri(url)).build()) {
+    try (BusClient client = connection.apply(BusClient.builder()).build()) {
       client.onError(e -> System.err.println("qmsgbus sub: server says: " + e));
       client.connect();
       if (buffering) {
@@ -78,7 +72,8 @@ final class SubCommand implements Callable<Integer> {
         client.fastpush(true).get(10, TimeUnit.SECONDS);
       }
       client.register(skills.toArray(String[]::new)).get(10, TimeUnit.SECONDS);
-      System.err.println("qmsgbus sub: registered for " + String.join(", ", skills) + " on " + url);
+      System.err.println(
+          "qmsgbus sub: registered for " + String.join(", ", skills) + " on " + connection.url());
       Duration wait =
           timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(365);
       for (long n = 0; count == 0 || n < count; n++) {

@@ -2,13 +2,13 @@ package io.qmsgbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qmsgbus.auth.Fixtures;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.JwtVerifier;
 import io.qmsgbus.auth.SkillPatterns;
 import io.qmsgbus.auth.Tokens;
 import io.qmsgbus.auth.UsersFile;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.TestCertificates;
 import io.qmsgbus.transport.BusServer;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -143,7 +143,7 @@ class SecurityCommandsTest {
 
   @Test
   void pubAndSubOverWssWithTokens() throws Exception {
-    Path cert = Fixtures.selfSigned(dir).cert(); // and key.pem beside it
+    Path cert = TestCertificates.selfSigned(dir).cert(); // and key.pem beside it
     try (BusServer server =
         BusServer.start(
             ServerConfig.defaults()
