@@ -17,8 +17,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.SessionSnapshot;
+import io.qmsgbus.session.SessionView;
 import io.qmsgbus.transport.BusServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -183,7 +183,7 @@ public final class AdminServer implements AutoCloseable {
    */
   CompletableFuture<List<SessionSnapshot>> snapshots() {
     List<CompletableFuture<SessionSnapshot>> futures = new ArrayList<>();
-    for (ClientSession s : bus.sessions().values()) {
+    for (SessionView s : bus.sessions().values()) {
       futures.add(s.snapshot());
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))

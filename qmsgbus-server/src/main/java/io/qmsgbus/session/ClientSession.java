@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * messages offered from other loops pass through a bounded lock-free inbox drained in one task per
  * burst, and writes are flushed once per burst rather than per packet.
  */
-public final class ClientSession implements Receiver {
+public final class ClientSession implements Receiver, SessionView {
 
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -313,6 +313,7 @@ public final class ClientSession implements Receiver {
     }
   }
 
+  @Override
   public long id() {
     return id;
   }
@@ -325,11 +326,13 @@ public final class ClientSession implements Receiver {
     return Collections.unmodifiableSet(skills);
   }
 
+  @Override
   public long connectedAtMillis() {
     return connectedAtMillis;
   }
 
   /** A consistent snapshot, taken on this client's event loop (the admin's read-only view). */
+  @Override
   public CompletableFuture<SessionSnapshot> snapshot() {
     CompletableFuture<SessionSnapshot> f = new CompletableFuture<>();
     try {
@@ -358,6 +361,7 @@ public final class ClientSession implements Receiver {
   }
 
   /** Who this client authenticated as, or null when the server has no auth. */
+  @Override
   public Identity identity() {
     return identity;
   }

@@ -29,6 +29,7 @@ import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
+import io.qmsgbus.session.SessionView;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -234,7 +235,7 @@ public final class BusServer implements AutoCloseable {
   }
 
   /** The live sessions, by id (read-only view; for stats and the admin API). */
-  public Map<Long, ClientSession> sessions() {
+  public Map<Long, SessionView> sessions() {
     return java.util.Collections.unmodifiableMap(bus.sessions());
   }
 
