@@ -8,8 +8,13 @@ import java.util.List;
  */
 public sealed interface Packet {
 
-  /** A data packet: its exact bytes go to every receiver of {@code skill}. */
-  record Data(String skill) implements Packet {}
+  /**
+   * A data packet: its exact bytes go to every receiver of {@code skill}.
+   *
+   * @param idJson its top-level {@code id} as JSON text ({@code 7}, {@code "a"}) as sent, or null
+   *     when none was given: for an error reply about it, without reading the packet again
+   */
+  record Data(String skill, String idJson) implements Packet {}
 
   /**
    * A control packet. A field that is {@code null} (or {@code false} for ack/get) was absent.

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import io.qmsgbus.skill.SkillName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Tells data from control by the object's keys (PROTOCOL.md section 2), with Jackson's streaming
- * parser: no tree is built, and a data packet is recognised as soon as its {@code skill} is read,
- * so the payload behind it is never parsed. Thread-safe and stateless apart from its limits.
+ * Tells data from control by the object's keys (PROTOCOL.md section 2). Every packet first goes
+ * through the {@link JsonScanner}, one pass that validates it whole (strict JSON, valid UTF-8,
+ * bounded depth) and finds its top-level {@code skill} and {@code id}: a data packet is forwarded
+ * byte-exact, so it must read the same to every receiver's JSON library (hence also no duplicate
+ * {@code skill} or {@code id}). Control packets are then read with Jackson's streaming parser, or
+ * in the seed's Python-literal spelling. Thread-safe and stateless apart from its limits.
  */
 public final class PacketClassifier {
 
@@ -27,9 +32,18 @@ public final class PacketClassifier {
       "skill, register, deregister, buffering, fastpush, ack, get (or the extension notices)";
 
   private final int maxSkillLength;
+  private final int maxIdLength;
+  private final int maxListLength;
 
-  public PacketClassifier(int maxSkillLength) {
+  /**
+   * @param maxSkillLength longest skill name, in characters
+   * @param maxIdLength longest {@code id}, in characters of its JSON text
+   * @param maxListLength most skill names one register or deregister may list
+   */
+  public PacketClassifier(int maxSkillLength, int maxIdLength, int maxListLength) {
     this.maxSkillLength = maxSkillLength;
+    this.maxIdLength = maxIdLength;
+    this.maxListLength = maxListLength;
   }
 
   /** The one control packet a receiver in the default mode sends for every packet it gets. */
@@ -48,12 +62,82 @@ public final class PacketClassifier {
     if (length <= 11 && isBareAck(bytes, offset, length)) {
       return ACK; // the default mode's most frequent packet: no parser needed
     }
+    JsonScanner s = JsonScanner.scan(bytes, offset, length);
+    if (s.error() != null) {
+      return invalid(bytes, offset, length, s);
+    }
+    if (!s.isObject()) {
+      return new Packet.BadInput("a packet must be a JSON object", null);
+    }
+    String idProblem = idProblem(s);
+    if (idProblem != null) {
+      return new Packet.BadInput(idProblem, null); // never echo a duplicate, long or odd id
+    }
+    String idJson = s.idJson();
+    if (s.skillCount() > 0) {
+      if (s.skillCount() > 1) {
+        return new Packet.BadInput(
+            "duplicate key \"skill\": a data packet must name its skill once", idJson);
+      }
+      if (!s.skillIsString()) {
+        return new Packet.BadInput("skill must be a string", idJson);
+      }
+      String problem = SkillName.problem(s.skill(), maxSkillLength);
+      if (problem != null) {
+        return new Packet.BadInput(problem, idJson);
+      }
+      return new Packet.Data(s.skill(), idJson);
+    }
     try (JsonParser p = JSON.createParser(bytes, offset, length)) {
-      return read(p, false);
-    } catch (IOException | RuntimeException strictFailure) {
-      return classifyLenient(new String(bytes, offset, length, StandardCharsets.UTF_8));
+      return read(p, false, idJson);
+    } catch (IOException | RuntimeException e) {
+      // valid JSON past one of Jackson's own limits (a number of over 1000 digits, say)
+      return new Packet.BadInput("not valid JSON: " + firstLine(e.getMessage()), idJson);
     }
   }
+
+  private String idProblem(JsonScanner s) {
+    if (s.idCount() == 0) {
+      return null;
+    }
+    if (s.idCount() > 1) {
+      return "duplicate key \"id\": a packet must carry one id";
+    }
+    if (s.idType() == JsonScanner.OTHER) {
+      return "id must be a string or a number";
+    }
+    // a character is at least one byte of UTF-8 and at most three per UTF-16 unit
+    if (s.idBytes() > maxIdLength
+        && (s.idBytes() > 3L * maxIdLength || s.idJson().length() > maxIdLength)) {
+      return idTooLong();
+    }
+    return null;
+  }
+
+  private String idTooLong() {
+    return "id longer than " + maxIdLength + " characters";
+  }
+
+  /** A packet the scanner refused: strict JSON is required of data, not of control packets. */
+  private Packet invalid(byte[] bytes, int offset, int length, JsonScanner s) {
+    if (!JsonScanner.isUtf8(bytes, offset, length)) {
+      return new Packet.BadInput("not valid UTF-8", null);
+    }
+    if (s.depthExceeded()) {
+      return new Packet.BadInput("not valid JSON: " + s.error(), null);
+    }
+    if (s.skillCount() > 0) {
+      return new Packet.BadInput(
+          "a data packet must be a single strict JSON object: " + s.error(), null);
+    }
+    Packet lenient = classifyLenient(new String(bytes, offset, length, StandardCharsets.UTF_8));
+    if (lenient instanceof Packet.BadInput bad && bad.reason().startsWith(NOT_JSON)) {
+      return new Packet.BadInput(NOT_JSON + s.error(), null); // the fault in what was sent
+    }
+    return lenient;
+  }
+
+  private static final String NOT_JSON = "not valid JSON: ";
 
   private static boolean isBareAck(byte[] bytes, int offset, int length) {
     for (byte[] spelling : ACK_SPELLINGS) {
@@ -67,13 +151,13 @@ public final class PacketClassifier {
   /** The seed's Python-literal spelling, allowed for control packets only. */
   private Packet classifyLenient(String text) {
     try (JsonParser p = JSON.createParser(PythonLiteral.toJson(text))) {
-      return read(p, true);
+      return read(p, true, null);
     } catch (IOException | RuntimeException e) {
-      return new Packet.BadInput("not valid JSON: " + firstLine(e.getMessage()), null);
+      return new Packet.BadInput(NOT_JSON + firstLine(e.getMessage()), null);
     }
   }
 
-  private Packet read(JsonParser p, boolean lenient) throws IOException {
+  private Packet read(JsonParser p, boolean lenient, String knownId) throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
       return new Packet.BadInput("a packet must be a JSON object", null);
     }
@@ -86,6 +170,9 @@ public final class PacketClassifier {
         return dataPacket(p, value, lenient, f.idJson);
       }
       readField(p, name, value, f);
+      if (f.abort) { // the id may come later: the scanner has read it already
+        return new Packet.BadInput(f.error, f.idJson != null ? f.idJson : knownId);
+      }
     }
     if (t != JsonToken.END_OBJECT) {
       throw new IOException("unexpected " + t);
@@ -119,7 +206,7 @@ public final class PacketClassifier {
               + " packets only)",
           idJson);
     }
-    return new Packet.Data(skill);
+    return new Packet.Data(skill, idJson); // not reached: the scanner finds strict data first
   }
 
   private void readField(JsonParser p, String name, JsonToken value, Fields f) throws IOException {
@@ -155,11 +242,19 @@ public final class PacketClassifier {
         p.skipChildren();
       }
       case "id" -> {
-        f.idJson = idJson(p, value);
-        if (f.idJson == null) {
+        String id = idJson(p, value);
+        if (id == null) {
           f.fail("id must be a string or a number");
           p.skipChildren();
+        } else if (f.idSeen) {
+          f.abort("duplicate key \"id\": a packet must carry one id");
+          f.idJson = null;
+        } else if (id.length() > maxIdLength) {
+          f.abort(idTooLong()); // and not echoed
+        } else {
+          f.idJson = id;
         }
+        f.idSeen = true;
       }
       default -> p.skipChildren(); // unknown keys ride along: room for extensions
     }
@@ -175,27 +270,12 @@ public final class PacketClassifier {
   }
 
   /**
-   * The top-level {@code id} of a packet as JSON text, or null if it has none (or is unreadable).
-   * For errors about a data packet: {@link #classify} stops reading a data packet at its skill, so
-   * an id behind it is only found by reading the whole packet, which only a rare error warrants.
+   * The top-level {@code id} of a packet as JSON text (a string or number as sent), or null if it
+   * has none or is not valid JSON. {@link Packet.Data#idJson} already carries it for a data packet.
    */
   public static String idOf(byte[] bytes, int offset, int length) {
-    try (JsonParser p = JSON.createParser(bytes, offset, length)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        if ("id".equals(name)) {
-          return idJson(p, value);
-        }
-        p.skipChildren();
-      }
-    } catch (IOException | RuntimeException unreadable) {
-      return null;
-    }
-    return null;
+    JsonScanner s = JsonScanner.scan(bytes, offset, length);
+    return s.error() == null && s.isObject() && s.idCount() == 1 ? s.idJson() : null;
   }
 
   private List<String> skillList(JsonParser p, JsonToken value, String key, Fields f)
@@ -214,9 +294,14 @@ public final class PacketClassifier {
       p.skipChildren();
       return null;
     }
-    List<String> skills = new ArrayList<>();
+    Set<String> skills = new LinkedHashSet<>();
+    int entries = 0;
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (++entries > maxListLength) {
+        f.abort("too many skills in one packet: at most " + maxListLength); // read no further
+        return null;
+      }
       if (t != JsonToken.VALUE_STRING) {
         f.fail(key + " list must hold only skill names (strings)");
         p.skipChildren();
@@ -248,13 +333,7 @@ public final class PacketClassifier {
   }
 
   private String checkSkill(String skill) {
-    if (skill.isEmpty()) {
-      return "skill name must not be empty";
-    }
-    if (skill.length() > maxSkillLength) {
-      return "skill name longer than " + maxSkillLength + " characters";
-    }
-    return null;
+    return SkillName.problem(skill, maxSkillLength);
   }
 
   static String quote(String s) {
@@ -281,12 +360,20 @@ public final class PacketClassifier {
     boolean get;
     boolean known;
     String idJson;
+    boolean idSeen;
     String error;
+    boolean abort;
 
     void fail(String reason) {
       if (error == null) {
         error = reason;
       }
+    }
+
+    /** An error that ends the reading at once, and wins over any before it. */
+    void abort(String reason) {
+      error = reason;
+      abort = true;
     }
   }
 }

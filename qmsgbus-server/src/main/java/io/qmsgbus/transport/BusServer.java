@@ -91,7 +91,8 @@ public final class BusServer implements AutoCloseable {
             config,
             router,
             metrics,
-            new PacketClassifier(config.maxSkillLength()),
+            new PacketClassifier(
+                config.maxSkillLength(), config.maxIdLength(), config.maxRegistrations()),
             sessions,
             channels,
             new AtomicLong(),

@@ -95,6 +95,36 @@ public final class RawSocket implements AutoCloseable {
   }
 
   /**
+   * Reads the server's frames until the next TEXT frame and returns its payload (pings and other
+   * frames are skipped); fails when the server closes first or sends nothing in the timeout.
+   */
+  public String nextText() throws IOException {
+    while (true) {
+      int b0 = in.read();
+      if (b0 < 0) {
+        throw new IOException("closed before a text frame");
+      }
+      long len = in.read() & 0x7F;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | in.read();
+        }
+      }
+      byte[] payload = in.readNBytes((int) len);
+      int opcode = b0 & 0x0F;
+      if (opcode == 0x1) {
+        return new String(payload, StandardCharsets.UTF_8);
+      }
+      if (opcode == 0x8) {
+        throw new IOException("closed before a text frame");
+      }
+    }
+  }
+
+  /**
    * Reads frames until the server closes; returns the first close code it sent (or -1) once the TCP
    * stream ends.
    */

@@ -2,6 +2,7 @@ package io.qmsgbus.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qmsgbus.skill.SkillName;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -14,7 +15,7 @@ import net.jqwik.api.constraints.Size;
 /** Hostile input for the classifier: whatever arrives, it answers, and never throws. */
 class PacketClassifierProperties {
 
-  private final PacketClassifier classifier = new PacketClassifier(256);
+  private final PacketClassifier classifier = new PacketClassifier(256, 256, 1_000);
 
   @Property(tries = 2_000)
   void arbitraryBytesAreClassifiedNeverThrown(@ForAll @Size(max = 512) byte[] bytes) {
@@ -58,7 +59,7 @@ class PacketClassifierProperties {
   void anyStringSkillIsDataAndReadBack(@ForAll("skills") String skill) {
     String escaped = Replies.jsonString(skill);
     byte[] b = ("{\"skill\":" + escaped + ",\"payload\":{}}").getBytes(StandardCharsets.UTF_8);
-    assertThat(classifier.classify(b, 0, b.length)).isEqualTo(new Packet.Data(skill));
+    assertThat(classifier.classify(b, 0, b.length)).isEqualTo(new Packet.Data(skill, null));
   }
 
   @Property(tries = 300)
@@ -79,10 +80,42 @@ class PacketClassifierProperties {
         .ofMaxLength(200);
   }
 
+  @Property(tries = 300)
+  void aStringSkillThatBreaksTheGrammarIsBadInput(@ForAll("anyStrings") String skill) {
+    byte[] b = ("{\"skill\":" + Replies.jsonString(skill) + "}").getBytes(StandardCharsets.UTF_8);
+    String problem = SkillName.problem(skill, 256);
+    Packet p = classifier.classify(b, 0, b.length);
+    if (problem == null) {
+      assertThat(p).isEqualTo(new Packet.Data(skill, null));
+    } else {
+      assertThat(p).isEqualTo(new Packet.BadInput(problem, null));
+    }
+  }
+
+  /** Skill names of the grammar (SkillName): dot-separated tokens, no whitespace, no wildcards. */
   @Provide
   Arbitrary<String> skills() {
-    // any character that survives UTF-8 (lone surrogates do not, in any JSON library)
-    return Arbitraries.strings().withCharRange('\u0001', '\ud7ff').ofMinLength(1).ofMaxLength(256);
+    // was: any string of 1 to 256 characters; SkillName now refuses whitespace, control
+    // characters, empty tokens and '*'/'>'; characters that survive UTF-8 only (no lone surrogates)
+    Arbitrary<String> token =
+        Arbitraries.strings()
+            .withCharRange('!', '~')
+            .withCharRange('\u00a1', '\u1fff')
+            .withCharRange('\u3001', '\ud7ff')
+            .excludeChars('.', '*', '>')
+            .ofMinLength(1)
+            .ofMaxLength(20);
+    return token
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(8)
+        .map(t -> String.join(".", t))
+        .filter(SkillName::isValid);
+  }
+
+  @Provide
+  Arbitrary<String> anyStrings() {
+    return Arbitraries.strings().withCharRange('\u0001', '\ud7ff').ofMinLength(1).ofMaxLength(64);
   }
 
   @Provide
