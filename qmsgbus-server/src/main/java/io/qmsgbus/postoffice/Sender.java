@@ -3,7 +3,6 @@ package io.qmsgbus.postoffice;
 import io.netty.buffer.ByteBuf;
 import io.qmsgbus.auth.Permissions;
 import io.qmsgbus.protocol.Packet;
-import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
@@ -57,9 +56,8 @@ public final class Sender {
           "rate limit: at most " + office.config().maxPacketsPerSecond() + " packets per second");
       return;
     }
-    String idJson = null; // TODO(scanner): data.idJson() once the classifier reads it
+    String idJson = data.idJson(); // read by the classifier's one pass: nothing is re-parsed
     if (!permissions.mayPublish(data.skill())) {
-      idJson = idOf(data, content);
       office.metrics().denied.increment();
       log.debug(
           "publish denied id={} user={} skill={}", session.id(), permissions.who(), data.skill());
@@ -164,10 +162,5 @@ public final class Sender {
           Replies.error(null, why + "; " + refusedSinceNotice + " packet(s) not forwarded"));
       refusedSinceNotice = 0;
     }
-  }
-
-  private static String idOf(Packet.Data data, ByteBuf content) {
-    byte[] bytes = io.netty.buffer.ByteBufUtil.getBytes(content);
-    return PacketClassifier.idOf(bytes, 0, bytes.length);
   }
 }
