@@ -103,6 +103,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
       return done(Response.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD\n"));
     }
+    String hostHeader = req.headers().get(HttpHeaderNames.HOST);
+    if (!admin.hosts().allows(hostHeader)) {
+      return done(Response.text(HttpResponseStatus.FORBIDDEN, admin.hosts().refusal(hostHeader)));
+    }
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
     String path = query.path();
     switch (path) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.qmsgbus.auth.HostPolicy;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.SessionSnapshot;
 import io.qmsgbus.transport.BusServer;
@@ -55,11 +56,13 @@ public final class AdminServer implements AutoCloseable {
   private final BusMetricsExporter exporter;
   private final AdminJson json;
   private final StaticAssets assets = new StaticAssets();
+  private final HostPolicy hosts;
   private volatile boolean closed;
 
   private AdminServer(BusServer bus, String host, int port) {
     this.bus = bus;
     this.host = host;
+    this.hosts = HostPolicy.of(bus.config().allowedHosts(), host);
     this.rates = new RateSampler(bus.metrics());
     this.exporter =
         new BusMetricsExporter(bus.metrics(), bus.router(), bus.config().maxConnections());
@@ -159,6 +162,11 @@ public final class AdminServer implements AutoCloseable {
 
   AdminJson json() {
     return json;
+  }
+
+  /** Which {@code Host} headers this listener answers (against DNS rebinding). */
+  HostPolicy hosts() {
+    return hosts;
   }
 
   StaticAssets assets() {

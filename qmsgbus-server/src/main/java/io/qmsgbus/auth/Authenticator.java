@@ -94,7 +94,11 @@ public final class Authenticator implements AutoCloseable {
             "authUsersFile: cannot read " + config.authUsersFile() + ": " + e.getMessage(), e);
       }
     }
-    OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), jwt != null || users != null);
+    OriginPolicy origins =
+        OriginPolicy.of(
+            config.allowedOrigins(),
+            jwt != null || users != null,
+            HostPolicy.of(config.allowedHosts(), config.host()));
     return new Authenticator(
         jwt, users, origins, new FailedLogins(metrics.authFailures, metrics.authFailuresNotLogged));
   }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.qmsgbus.auth.AuthHandler;
+import io.qmsgbus.auth.HostPolicy;
 import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +29,12 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final BusContext bus;
   private final WebSocketServerProtocolConfig wsConfig;
+  private final HostPolicy hosts;
 
   BusChannelInitializer(ServerConfig config, BusContext bus) {
     this.config = config;
     this.bus = bus;
+    this.hosts = HostPolicy.of(config.allowedHosts(), config.host());
     this.wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
@@ -71,7 +74,7 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addLast("http", new HttpServerCodec());
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES));
-    p.addLast("upgrade-filter", new UpgradeRequestFilter());
+    p.addLast("upgrade-filter", new UpgradeRequestFilter(hosts));
     if (bus.auth() != null) {
       p.addLast("auth", new AuthHandler(bus.auth())); // 403 / 401 before any frame
     }

@@ -184,7 +184,9 @@ public final class Fixtures {
       s.setSoTimeout(10_000);
       StringBuilder req = new StringBuilder();
       req.append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n");
-      req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+      if (!extra.containsKey("Host")) {
+        req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+      }
       req.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
       req.append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
       for (Map.Entry<String, String> e : extra.entrySet()) {
