@@ -40,7 +40,9 @@ import picocli.CommandLine.Option;
       "  overflowPolicy (drop-oldest|drop-newest|disconnect), maxRegistrations,",
       "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort,",
       "  authJwtSecretFile, authJwtPublicKey, authJwtAudience, authJwtIssuer, authUsersFile,",
-      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey"
+      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey, allowedHosts, adminTokenFile,",
+      "  upgradeTimeoutSeconds, authMaxFailuresPerAddress, authMaxFailuresPerUser,",
+      "  metricsMaxSkills"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -64,6 +66,25 @@ final class ServerCommand implements Callable<Integer> {
         "With --port 0 and no admin port set, the admin listener takes a free port too."
       })
   Integer adminPort;
+
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = {
+        "Require the token in FILE on every admin path but /healthz and /readyz",
+        "(Authorization: Bearer, or open the console once as /?token=TOKEN; adminTokenFile).",
+        "Needed for a non-loopback --admin-host."
+      })
+  String adminTokenFile;
+
+  @Option(
+      names = "--allowed-hosts",
+      paramLabel = "LIST",
+      description = {
+        "Host names (Host header) both listeners answer besides loopback ones, comma-separated",
+        "(allowedHosts; against DNS rebinding)."
+      })
+  String allowedHosts;
 
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
@@ -151,6 +172,8 @@ final class ServerCommand implements Callable<Integer> {
       putIfSet(security, "allowedOrigins", allowedOrigins);
       putIfSet(security, "tlsCert", tlsCert);
       putIfSet(security, "tlsKey", tlsKey);
+      putIfSet(security, "adminTokenFile", adminTokenFile);
+      putIfSet(security, "allowedHosts", allowedHosts);
       if (allowAnonymous) {
         security.put("allowAnonymous", "true");
       }
@@ -170,6 +193,14 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 2;
+    }
+    if (cfg.adminPort() != 0) {
+      try {
+        AdminServer.checkExposure(cfg.adminHost(), cfg.adminTokenFile());
+      } catch (IllegalStateException e) {
+        System.err.println("qmsgbus server: " + e.getMessage());
+        return 2;
+      }
     }
     BusServer server;
     try {

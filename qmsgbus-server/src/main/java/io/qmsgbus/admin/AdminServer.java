@@ -57,11 +57,13 @@ public final class AdminServer implements AutoCloseable {
   private final AdminJson json;
   private final StaticAssets assets = new StaticAssets();
   private final HostPolicy hosts;
+  private final AdminToken token;
   private volatile boolean closed;
 
   private AdminServer(BusServer bus, String host, int port) {
     this.bus = bus;
     this.host = host;
+    this.token = AdminToken.fromConfig(bus.config().adminTokenFile(), host); // may throw
     this.hosts = HostPolicy.of(bus.config().allowedHosts(), host);
     this.rates = new RateSampler(bus.metrics());
     this.exporter =
@@ -110,12 +112,23 @@ public final class AdminServer implements AutoCloseable {
 
   /**
    * Binds the admin listener (port 0: a free port) and starts serving; throws {@link
-   * IllegalStateException} if the port cannot be bound.
+   * IllegalStateException} if the port cannot be bound, if {@code host} is not loopback and no
+   * {@code adminTokenFile} is configured, or if that file cannot be read.
    */
   public static AdminServer start(BusServer bus, String host, int port) {
     AdminServer admin = new AdminServer(bus, host, port);
     log.info("admin on {}", admin.url());
     return admin;
+  }
+
+  /**
+   * Safe by default, as the bus: refuses a non-loopback admin bind without {@code adminTokenFile},
+   * and a token file that cannot be read. Runs before anything is bound.
+   *
+   * @throws IllegalStateException naming the setting
+   */
+  public static void checkExposure(String adminHost, String adminTokenFile) {
+    AdminToken.fromConfig(adminTokenFile, adminHost);
   }
 
   private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup loops) {
@@ -162,6 +175,11 @@ public final class AdminServer implements AutoCloseable {
 
   AdminJson json() {
     return json;
+  }
+
+  /** The admin login, or null when none is configured (loopback only). */
+  AdminToken token() {
+    return token;
   }
 
   /** Which {@code Host} headers this listener answers (against DNS rebinding). */
