@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -125,6 +127,37 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
     String name = decoded.substring(0, colon);
     String password = decoded.substring(colon + 1);
+    InetAddress address =
+        ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+            ? isa.getAddress()
+            : InetAddress.getLoopbackAddress();
+    String userKey = name.length() > 64 ? name.substring(0, 64) : name;
+    LoginThrottle throttle = auth.throttle();
+    LoginThrottle.Decision decision = throttle.tryBegin(address, userKey);
+    if (!decision.allowed()) {
+      auth.failedLogins()
+          .failed(ctx.channel().remoteAddress(), "basic", "too many failed logins, not checked");
+      FullHttpResponse res =
+          response(
+              HttpResponseStatus.TOO_MANY_REQUESTS,
+              List.of(),
+              "QMsgBus: too many failed logins, try again later\n");
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, decision.retryAfterSeconds());
+      req.release();
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (decision.suspect()
+        && auth.passwordChecks().getQueue().size() >= Authenticator.MAX_PENDING_SUSPECT_CHECKS) {
+      throttle.finished(address, userKey, true); // not checked: no failure to count
+      respond(
+          ctx,
+          req,
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          List.of(),
+          "QMsgBus: too many logins at once, try again\n");
+      return;
+    }
     waiting = true;
     ctx.channel().config().setAutoRead(false);
     try {
@@ -140,6 +173,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                   why = "password check failed: " + e;
                 }
+                throttle.finished(address, userKey, id != null);
                 Identity found = id;
                 String reason = why;
                 try {
@@ -149,6 +183,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                 }
               });
     } catch (RejectedExecutionException busy) {
+      throttle.finished(address, userKey, true);
       waiting = false;
       ctx.channel().config().setAutoRead(true);
       respond(
@@ -227,6 +262,11 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       List<String> challenges,
       String text) {
     req.release();
+    ctx.writeAndFlush(response(status, challenges, text)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static FullHttpResponse response(
+      HttpResponseStatus status, List<String> challenges, String text) {
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -236,7 +276,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       res.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c);
     }
     HttpUtil.setContentLength(res, res.content().readableBytes());
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    return res;
   }
 
   /** The request URI without its {@code token} parameter (the rest kept as it was). */

@@ -180,7 +180,14 @@ public final class Fixtures {
    */
   static Answer upgrade(int port, String pathAndQuery, Map<String, String> extra)
       throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return upgradeFrom(null, port, pathAndQuery, extra);
+  }
+
+  /** As {@link #upgrade(int, String, Map)}, from the local address {@code from} (null: any). */
+  static Answer upgradeFrom(
+      InetAddress from, int port, String pathAndQuery, Map<String, String> extra)
+      throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, from, 0)) {
       s.setSoTimeout(10_000);
       StringBuilder req = new StringBuilder();
       req.append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n");
