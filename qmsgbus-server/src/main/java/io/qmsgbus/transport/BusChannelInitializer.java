@@ -17,9 +17,9 @@ import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path check, origin
- * and credentials (when configured), WebSocket protocol (ping, close, fragments, size limit),
- * liveness, then the bus itself.
+ * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path and Host check,
+ * origin and credentials (when configured), WebSocket protocol (ping, close, fragments, size
+ * limit), the upgrade deadline (removed once the handshake is done), liveness, then the bus itself.
  */
 final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -79,6 +79,10 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
       p.addLast("auth", new AuthHandler(bus.auth())); // 403 / 401 before any frame
     }
     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+    // after "websocket", to see its HandshakeComplete; armed at connect all the same
+    p.addLast(
+        "upgrade-deadline",
+        new UpgradeDeadline(TimeUnit.SECONDS.toMillis(config.upgradeTimeoutSeconds())));
     p.addLast("fragments", new WebSocketFrameAggregator(config.maxFrameBytes()));
     p.addLast("bus", new FrameHandler(bus));
   }
