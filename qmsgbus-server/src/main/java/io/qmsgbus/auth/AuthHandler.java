@@ -1,6 +1,7 @@
 package io.qmsgbus.auth;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,7 +15,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +27,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a WebSocket upgrade request before the handshake: first its {@code Origin} (refused with
@@ -214,6 +220,9 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
   private void pass(ChannelHandlerContext ctx, FullHttpRequest req, Identity id) {
     if (id != null) {
       ctx.channel().attr(Identity.ATTRIBUTE).set(id);
+      if (id.expiresAtMillis() > 0) {
+        closeAtExpiry(ctx.channel(), id.expiresAtMillis());
+      }
     }
     req.headers().remove(HttpHeaderNames.AUTHORIZATION);
     req.setUri(withoutToken(req.uri()));
@@ -221,6 +230,33 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     if (ctx.pipeline().context(this) != null) {
       ctx.pipeline().remove(this);
     }
+  }
+
+  /**
+   * Closes the connection when its token expires: 1008 "token expired" once the WebSocket is up (a
+   * plain close before that). Scheduled on the channel's own event loop, cancelled when it closes.
+   */
+  static void closeAtExpiry(Channel ch, long expiresAtMillis) {
+    long delay = Math.max(0, expiresAtMillis - System.currentTimeMillis());
+    ScheduledFuture<?> task =
+        ch.eventLoop()
+            .schedule(
+                () -> {
+                  if (!ch.isActive()) {
+                    return;
+                  }
+                  if (ch.pipeline().get(WebSocketFrameEncoder.class) != null) {
+                    ch.writeAndFlush(
+                            new CloseWebSocketFrame(
+                                WebSocketCloseStatus.POLICY_VIOLATION, "token expired"))
+                        .addListener(ChannelFutureListener.CLOSE);
+                  } else {
+                    ch.close();
+                  }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
+    ch.closeFuture().addListener(f -> task.cancel(false));
   }
 
   /**
