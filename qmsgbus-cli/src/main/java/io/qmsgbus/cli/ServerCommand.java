@@ -157,6 +157,7 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    installOutOfMemoryHalt();
     ServerConfig cfg = ServerConfig.defaults();
     try {
       if (config != null) {
@@ -258,6 +259,42 @@ final class ServerCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * An {@link OutOfMemoryError} anywhere ends the process (exit status 3) rather than leaving a bus
+   * with dead threads and stuck queues; a supervisor can then restart it. The launcher also passes
+   * {@code -XX:+ExitOnOutOfMemoryError}, which covers errors nothing catches; this covers the JVM
+   * started without it. {@link Runtime#halt} skips shutdown hooks, which could need memory too.
+   */
+  static void installOutOfMemoryHalt() {
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, error) -> {
+          if (isOutOfMemory(error)) {
+            try {
+              System.err.println(
+                  "qmsgbus server: out of memory in " + thread.getName() + ", halting");
+            } finally {
+              Runtime.getRuntime().halt(3);
+            }
+          }
+          if (previous != null) {
+            previous.uncaughtException(thread, error);
+          } else {
+            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+            error.printStackTrace();
+          }
+        });
+  }
+
+  static boolean isOutOfMemory(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void putIfSet(Map<String, String> m, String key, String value) {
