@@ -51,8 +51,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json";
 
-  /** Clients listed by {@code /api/clients} unless {@code ?limit=} says otherwise. */
-  static final int DEFAULT_CLIENT_LIMIT = 1000;
+  /** Entries per page of {@code /api/clients} and {@code /api/skills} without {@code ?limit=}. */
+  static final int DEFAULT_PAGE_LIMIT = 100;
+
+  /** The largest page {@code ?limit=} may ask for. */
+  static final int MAX_PAGE_LIMIT = 1000;
 
   record Response(
       HttpResponseStatus status,
@@ -150,14 +153,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 clients -> Response.json(admin.json().stats(clients, admin.ready(), history)),
                 admin.worker());
       case "/api/clients":
-        int limit = intParam(query, "limit", DEFAULT_CLIENT_LIMIT);
+        int limit = Math.min(MAX_PAGE_LIMIT, intParam(query, "limit", DEFAULT_PAGE_LIMIT));
+        int offset = intParam(query, "offset", 0);
         return admin
             .snapshots()
             .thenApplyAsync(
-                clients -> Response.json(admin.json().clients(clients, limit)), admin.worker());
+                clients -> Response.json(admin.json().clients(clients, offset, limit)),
+                admin.worker());
       case "/api/skills":
+        int skillLimit = Math.min(MAX_PAGE_LIMIT, intParam(query, "limit", DEFAULT_PAGE_LIMIT));
+        int skillOffset = intParam(query, "offset", 0);
         return CompletableFuture.supplyAsync(
-            () -> Response.json(admin.json().skills()), admin.worker());
+            () -> Response.json(admin.json().skills(skillOffset, skillLimit)), admin.worker());
       default:
         StaticAssets.Asset asset = admin.assets().get(path);
         if (asset != null) {

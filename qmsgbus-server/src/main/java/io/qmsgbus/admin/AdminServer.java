@@ -67,7 +67,11 @@ public final class AdminServer implements AutoCloseable {
     this.hosts = HostPolicy.of(bus.config().allowedHosts(), host);
     this.rates = new RateSampler(bus.metrics());
     this.exporter =
-        new BusMetricsExporter(bus.metrics(), bus.router(), bus.config().maxConnections());
+        new BusMetricsExporter(
+            bus.metrics(),
+            bus.router(),
+            bus.config().maxConnections(),
+            bus.config().metricsMaxSkills());
     this.json = new AdminJson(bus, rates, System.currentTimeMillis());
     this.worker =
         new ScheduledThreadPoolExecutor(

@@ -59,8 +59,8 @@ import java.util.Properties;
  *     it is refused
  * @param maxControlsPerSecond control packets (other than a bare ack) one client may send per
  *     second, sustained (token bucket, one second of burst); 0 = unlimited
- * @param metricsMaxSkills skills with their own metrics series; only skills with a receiver get
- *     one, the rest count under {@code _other}
+ * @param metricsMaxSkills skills with their own per-skill {@code /metrics} series (those with
+ *     receivers first, then the others, by name); the rest are summed under {@code skill="_other"}
  * @param upgradeTimeoutSeconds a connection must finish its WebSocket upgrade (TLS and HTTP) within
  *     this long of connecting, or it is closed
  * @param adminTokenFile file holding the bearer token the admin API and console require ({@code
