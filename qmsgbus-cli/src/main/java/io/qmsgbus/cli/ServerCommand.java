@@ -40,7 +40,9 @@ import picocli.CommandLine.Option;
       "  overflowPolicy (drop-oldest|drop-newest|disconnect), maxRegistrations,",
       "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort,",
       "  authJwtSecretFile, authJwtPublicKey, authJwtAudience, authJwtIssuer, authUsersFile,",
-      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey"
+      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey, allowedHosts, adminTokenFile,",
+      "  upgradeTimeoutSeconds, authMaxFailuresPerAddress, authMaxFailuresPerUser,",
+      "  metricsMaxSkills"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -64,6 +66,25 @@ final class ServerCommand implements Callable<Integer> {
         "With --port 0 and no admin port set, the admin listener takes a free port too."
       })
   Integer adminPort;
+
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = {
+        "Require the token in FILE on every admin path but /healthz and /readyz",
+        "(Authorization: Bearer, or open the console once as /?token=TOKEN; adminTokenFile).",
+        "Needed for a non-loopback --admin-host."
+      })
+  String adminTokenFile;
+
+  @Option(
+      names = "--allowed-hosts",
+      paramLabel = "LIST",
+      description = {
+        "Host names (Host header) both listeners answer besides loopback ones, comma-separated",
+        "(allowedHosts; against DNS rebinding)."
+      })
+  String allowedHosts;
 
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
@@ -136,6 +157,7 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    installOutOfMemoryHalt();
     ServerConfig cfg = ServerConfig.defaults();
     try {
       if (config != null) {
@@ -151,6 +173,8 @@ final class ServerCommand implements Callable<Integer> {
       putIfSet(security, "allowedOrigins", allowedOrigins);
       putIfSet(security, "tlsCert", tlsCert);
       putIfSet(security, "tlsKey", tlsKey);
+      putIfSet(security, "adminTokenFile", adminTokenFile);
+      putIfSet(security, "allowedHosts", allowedHosts);
       if (allowAnonymous) {
         security.put("allowAnonymous", "true");
       }
@@ -171,9 +195,20 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 2;
     }
+    if (cfg.adminPort() != 0) {
+      try {
+        AdminServer.checkExposure(cfg.adminHost(), cfg.adminTokenFile());
+      } catch (IllegalStateException e) {
+        System.err.println("qmsgbus server: " + e.getMessage());
+        return 2;
+      }
+    }
     BusServer server;
     try {
       server = BusServer.start(cfg);
+    } catch (IllegalArgumentException e) { // a setting found wrong at start (origins, hosts)
+      System.err.println("qmsgbus server: " + e.getMessage());
+      return 2;
     } catch (IllegalStateException e) {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 1;
@@ -227,6 +262,42 @@ final class ServerCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * An {@link OutOfMemoryError} anywhere ends the process (exit status 3) rather than leaving a bus
+   * with dead threads and stuck queues; a supervisor can then restart it. The launcher also passes
+   * {@code -XX:+ExitOnOutOfMemoryError}, which covers errors nothing catches; this covers the JVM
+   * started without it. {@link Runtime#halt} skips shutdown hooks, which could need memory too.
+   */
+  static void installOutOfMemoryHalt() {
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler(
+        (thread, error) -> {
+          if (isOutOfMemory(error)) {
+            try {
+              System.err.println(
+                  "qmsgbus server: out of memory in " + thread.getName() + ", halting");
+            } finally {
+              Runtime.getRuntime().halt(3);
+            }
+          }
+          if (previous != null) {
+            previous.uncaughtException(thread, error);
+          } else {
+            System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+            error.printStackTrace();
+          }
+        });
+  }
+
+  static boolean isOutOfMemory(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void putIfSet(Map<String, String> m, String key, String value) {

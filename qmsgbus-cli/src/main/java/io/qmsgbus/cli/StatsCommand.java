@@ -70,6 +70,14 @@ final class StatsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the three documents as one JSON object instead.")
   boolean json;
 
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description = "Send the admin token in FILE (the server's adminTokenFile) as a Bearer token.")
+  java.nio.file.Path adminTokenFile;
+
+  private String bearer;
+
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -87,6 +95,14 @@ final class StatsCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println("qmsgbus stats: bad --admin-url: " + e.getMessage());
       return 2;
+    }
+    if (adminTokenFile != null) {
+      try {
+        bearer = java.nio.file.Files.readString(adminTokenFile).strip();
+      } catch (IOException e) {
+        err.println("qmsgbus stats: cannot read --admin-token-file " + adminTokenFile + ": " + e);
+        return 2;
+      }
     }
     try {
       do {
@@ -124,10 +140,12 @@ final class StatsCommand implements Callable<Integer> {
   }
 
   private String get(String url) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+    if (bearer != null) {
+      req.header("Authorization", "Bearer " + bearer);
+    }
+    HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("HTTP " + r.statusCode() + " from " + url);
     }

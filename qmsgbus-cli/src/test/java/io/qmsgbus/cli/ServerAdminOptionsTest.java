@@ -141,4 +141,22 @@ class ServerAdminOptionsTest {
       }
     }
   }
+
+  @Test
+  void aNonLoopbackAdminHostWithoutATokenFileRefusesToStart() throws Exception {
+    Process p = start(ProcessBuilder.Redirect.PIPE, "--admin-host", "0.0.0.0");
+    String err =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(err).contains("adminTokenFile").contains("--admin-token-file");
+  }
 }

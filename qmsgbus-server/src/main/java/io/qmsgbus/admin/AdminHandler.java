@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,10 +51,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final String JSON = "application/json";
 
-  /** Clients listed by {@code /api/clients} unless {@code ?limit=} says otherwise. */
-  static final int DEFAULT_CLIENT_LIMIT = 1000;
+  /** Entries per page of {@code /api/clients} and {@code /api/skills} without {@code ?limit=}. */
+  static final int DEFAULT_PAGE_LIMIT = 100;
 
-  record Response(HttpResponseStatus status, String contentType, byte[] body, String cache) {
+  /** The largest page {@code ?limit=} may ask for. */
+  static final int MAX_PAGE_LIMIT = 1000;
+
+  record Response(
+      HttpResponseStatus status,
+      String contentType,
+      byte[] body,
+      String cache,
+      Map<String, String> headers) {
+    Response(HttpResponseStatus status, String contentType, byte[] body, String cache) {
+      this(status, contentType, body, cache, Map.of());
+    }
+
     static Response text(HttpResponseStatus status, String body) {
       return new Response(status, TEXT, body.getBytes(StandardCharsets.UTF_8), "no-store");
     }
@@ -103,8 +118,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
       return done(Response.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD\n"));
     }
+    String hostHeader = req.headers().get(HttpHeaderNames.HOST);
+    if (!admin.hosts().allows(hostHeader)) {
+      return done(Response.text(HttpResponseStatus.FORBIDDEN, admin.hosts().refusal(hostHeader)));
+    }
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
     String path = query.path();
+    if (admin.token() != null && !path.equals("/healthz") && !path.equals("/readyz")) {
+      Response refused = login(req, query, path);
+      if (refused != null) {
+        return done(refused);
+      }
+    }
     switch (path) {
       case "/healthz":
         return done(Response.text(HttpResponseStatus.OK, "ok\n"));
@@ -128,14 +153,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 clients -> Response.json(admin.json().stats(clients, admin.ready(), history)),
                 admin.worker());
       case "/api/clients":
-        int limit = intParam(query, "limit", DEFAULT_CLIENT_LIMIT);
+        int limit = Math.min(MAX_PAGE_LIMIT, intParam(query, "limit", DEFAULT_PAGE_LIMIT));
+        int offset = intParam(query, "offset", 0);
         return admin
             .snapshots()
             .thenApplyAsync(
-                clients -> Response.json(admin.json().clients(clients, limit)), admin.worker());
+                clients -> Response.json(admin.json().clients(clients, offset, limit)),
+                admin.worker());
       case "/api/skills":
+        int skillLimit = Math.min(MAX_PAGE_LIMIT, intParam(query, "limit", DEFAULT_PAGE_LIMIT));
+        int skillOffset = intParam(query, "offset", 0);
         return CompletableFuture.supplyAsync(
-            () -> Response.json(admin.json().skills()), admin.worker());
+            () -> Response.json(admin.json().skills(skillOffset, skillLimit)), admin.worker());
       default:
         StaticAssets.Asset asset = admin.assets().get(path);
         if (asset != null) {
@@ -144,6 +173,56 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         return done(Response.text(HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n"));
     }
+  }
+
+  /**
+   * With {@code adminTokenFile} set: null when the request carries the token ({@code Authorization:
+   * Bearer} or the console's cookie); a redirect setting the cookie for the console page opened
+   * with a good {@code ?token=}; 401 otherwise.
+   */
+  private Response login(FullHttpRequest req, QueryStringDecoder query, String path) {
+    AdminToken token = admin.token();
+    String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (authorization != null) {
+      String a = authorization.trim();
+      if (a.regionMatches(true, 0, "Bearer ", 0, 7) && token.matches(a.substring(7).trim())) {
+        return null;
+      }
+    } else {
+      String cookies = req.headers().get(HttpHeaderNames.COOKIE);
+      if (cookies != null) {
+        for (Cookie c : ServerCookieDecoder.STRICT.decode(cookies)) {
+          if (c.name().equals(AdminToken.COOKIE) && token.matches(c.value())) {
+            return null;
+          }
+        }
+      }
+    }
+    List<String> given = query.parameters().get("token");
+    if ((path.equals("/") || path.equals("/index.html"))
+        && given != null
+        && !given.isEmpty()
+        && token.matches(given.get(0))) {
+      // the token leaves the address bar at once; from now on the cookie carries it
+      return new Response(
+          HttpResponseStatus.SEE_OTHER,
+          TEXT,
+          "logged in\n".getBytes(StandardCharsets.UTF_8),
+          "no-store",
+          Map.of(
+              HttpHeaderNames.LOCATION.toString(),
+              "/",
+              HttpHeaderNames.SET_COOKIE.toString(),
+              AdminToken.COOKIE + "=" + given.get(0) + "; Path=/; HttpOnly; SameSite=Strict"));
+    }
+    return new Response(
+        HttpResponseStatus.UNAUTHORIZED,
+        TEXT,
+        ("admin login required: send Authorization: Bearer TOKEN (the adminTokenFile's), or open"
+                + " the console once as /?token=TOKEN\n")
+            .getBytes(StandardCharsets.UTF_8),
+        "no-store",
+        Map.of(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"qmsgbus-admin\""));
   }
 
   private Response metrics(String accept, List<io.qmsgbus.session.SessionSnapshot> clients) {
@@ -198,6 +277,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         .set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
         .set(HttpHeaderNames.CACHE_CONTROL, r.cache())
         .set("X-Content-Type-Options", "nosniff");
+    r.headers().forEach((k, v) -> res.headers().set(k, v));
     if (r.status() == HttpResponseStatus.METHOD_NOT_ALLOWED) {
       res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
     }

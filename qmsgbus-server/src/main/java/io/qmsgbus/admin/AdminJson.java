@@ -143,20 +143,24 @@ final class AdminJson {
         });
   }
 
-  /** {@code /api/clients}: every client (up to {@code limit}), by id. */
-  byte[] clients(List<SessionSnapshot> clients, int limit) {
+  /**
+   * {@code /api/clients}: one page of the clients, by id: {@code limit} of them from {@code offset}
+   * on; {@code count} and {@code total} are all of them.
+   */
+  byte[] clients(List<SessionSnapshot> all, int offset, int limit) {
     long now = System.currentTimeMillis();
+    int from = Math.min(offset, all.size());
+    List<SessionSnapshot> clients = all.subList(from, Math.min(all.size(), from + limit));
     return render(
         g -> {
           g.writeStartObject();
-          g.writeNumberField("count", clients.size());
-          g.writeBooleanField("truncated", clients.size() > limit);
+          g.writeNumberField("count", all.size());
+          g.writeNumberField("total", all.size());
+          g.writeNumberField("offset", from);
+          g.writeNumberField("limit", limit);
+          g.writeBooleanField("truncated", from + clients.size() < all.size() || from > 0);
           g.writeArrayFieldStart("clients");
-          int n = 0;
           for (SessionSnapshot s : clients) {
-            if (n++ >= limit) {
-              break;
-            }
             g.writeStartObject();
             g.writeNumberField("id", s.id());
             g.writeStringField("remoteAddress", s.remoteAddress());
@@ -186,8 +190,11 @@ final class AdminJson {
         });
   }
 
-  /** {@code /api/skills}: every skill that has receivers or has seen traffic, by name. */
-  byte[] skills() {
+  /**
+   * {@code /api/skills}: one page ({@code limit} from {@code offset} on) of the skills that have
+   * receivers or have seen traffic, by name; {@code count} and {@code total} are all of them.
+   */
+  byte[] skills(int offset, int limit) {
     Map<String, Integer> receivers = bus.router().receiverCounts();
     Map<String, SkillStats> stats = bus.metrics().skills();
     TreeMap<String, Boolean> names = new TreeMap<>();
@@ -197,9 +204,14 @@ final class AdminJson {
     return render(
         g -> {
           g.writeStartObject();
+          int from = Math.min(offset, names.size());
           g.writeNumberField("count", names.size());
+          g.writeNumberField("total", names.size());
+          g.writeNumberField("offset", from);
+          g.writeNumberField("limit", limit);
+          g.writeBooleanField("truncated", from > 0 || from + limit < names.size());
           g.writeArrayFieldStart("skills");
-          for (String name : names.keySet()) {
+          for (String name : names.keySet().stream().skip(from).limit(limit).toList()) {
             SkillStats s = stats.get(name);
             double[] rate = r.skill(name);
             g.writeStartObject();

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.qmsgbus.auth.HostPolicy;
 import io.qmsgbus.session.SessionSnapshot;
 import io.qmsgbus.session.SessionView;
 import io.qmsgbus.transport.BusServer;
@@ -55,14 +56,22 @@ public final class AdminServer implements AutoCloseable {
   private final BusMetricsExporter exporter;
   private final AdminJson json;
   private final StaticAssets assets = new StaticAssets();
+  private final HostPolicy hosts;
+  private final AdminToken token;
   private volatile boolean closed;
 
   private AdminServer(BusServer bus, String host, int port) {
     this.bus = bus;
     this.host = host;
+    this.token = AdminToken.fromConfig(bus.config().adminTokenFile(), host); // may throw
+    this.hosts = HostPolicy.of(bus.config().allowedHosts(), host);
     this.rates = new RateSampler(bus.metrics());
     this.exporter =
-        new BusMetricsExporter(bus.metrics(), bus.router(), bus.config().maxConnections());
+        new BusMetricsExporter(
+            bus.metrics(),
+            bus.router(),
+            bus.config().maxConnections(),
+            bus.config().metricsMaxSkills());
     this.json = new AdminJson(bus, rates, System.currentTimeMillis());
     this.worker =
         new ScheduledThreadPoolExecutor(
@@ -107,12 +116,23 @@ public final class AdminServer implements AutoCloseable {
 
   /**
    * Binds the admin listener (port 0: a free port) and starts serving; throws {@link
-   * IllegalStateException} if the port cannot be bound.
+   * IllegalStateException} if the port cannot be bound, if {@code host} is not loopback and no
+   * {@code adminTokenFile} is configured, or if that file cannot be read.
    */
   public static AdminServer start(BusServer bus, String host, int port) {
     AdminServer admin = new AdminServer(bus, host, port);
     log.info("admin on {}", admin.url());
     return admin;
+  }
+
+  /**
+   * Safe by default, as the bus: refuses a non-loopback admin bind without {@code adminTokenFile},
+   * and a token file that cannot be read. Runs before anything is bound.
+   *
+   * @throws IllegalStateException naming the setting
+   */
+  public static void checkExposure(String adminHost, String adminTokenFile) {
+    AdminToken.fromConfig(adminTokenFile, adminHost);
   }
 
   private static Class<? extends ServerChannel> serverChannelType(EventLoopGroup loops) {
@@ -159,6 +179,16 @@ public final class AdminServer implements AutoCloseable {
 
   AdminJson json() {
     return json;
+  }
+
+  /** The admin login, or null when none is configured (loopback only). */
+  AdminToken token() {
+    return token;
+  }
+
+  /** Which {@code Host} headers this listener answers (against DNS rebinding). */
+  HostPolicy hosts() {
+    return hosts;
   }
 
   StaticAssets assets() {

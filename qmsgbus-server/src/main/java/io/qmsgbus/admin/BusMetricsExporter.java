@@ -37,7 +37,25 @@ final class BusMetricsExporter {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
 
+  /** The label of the series that sums the skills past {@code metricsMaxSkills}. */
+  static final String OTHER = "_other";
+
+  private final int maxSkills;
+  private final Router router;
+  private final BusMetrics metrics;
+
   BusMetricsExporter(BusMetrics m, Router router, int maxConnections) {
+    this(m, router, maxConnections, 1000);
+  }
+
+  /**
+   * @param maxSkills skills with their own per-skill series (the first by name of those with a
+   *     receiver); the others are summed under {@code skill="_other"}
+   */
+  BusMetricsExporter(BusMetrics m, Router router, int maxConnections, int maxSkills) {
+    this.maxSkills = maxSkills;
+    this.router = router;
+    this.metrics = m;
     JvmMetrics.builder().register(registry);
 
     GaugeWithCallback.builder()
@@ -92,7 +110,23 @@ final class BusMetricsExporter {
         .name("qmsgbus_registrations")
         .help("Clients registered for each skill.")
         .labelNames("skill")
-        .callback(cb -> router.receiverCounts().forEach((skill, n) -> cb.call(n, skill)))
+        .callback(
+            cb -> {
+              java.util.Set<String> own = ownSeries();
+              long other = 0;
+              boolean any = false;
+              for (java.util.Map.Entry<String, Integer> e : router.receiverCounts().entrySet()) {
+                if (own.contains(e.getKey())) {
+                  cb.call(e.getValue(), e.getKey());
+                } else {
+                  other += e.getValue();
+                  any = true;
+                }
+              }
+              if (any) {
+                cb.call(other, OTHER);
+              }
+            })
         .register(registry);
     perSkill(m, "qmsgbus_packets_in", "Data packets published, per skill.", s -> s.in.sum());
     perSkill(
@@ -127,8 +161,46 @@ final class BusMetricsExporter {
         .name(name)
         .help(help)
         .labelNames("skill")
-        .callback(cb -> m.skills().forEach((skill, s) -> cb.call(f.applyAsLong(s), skill)))
+        .callback(
+            cb -> {
+              java.util.Set<String> own = ownSeries();
+              long other = 0;
+              boolean any = false;
+              for (java.util.Map.Entry<String, SkillStats> e : m.skills().entrySet()) {
+                if (own.contains(e.getKey())) {
+                  cb.call(f.applyAsLong(e.getValue()), e.getKey());
+                } else {
+                  other += f.applyAsLong(e.getValue());
+                  any = true;
+                }
+              }
+              if (any) {
+                cb.call(other, OTHER);
+              }
+            })
         .register(registry);
+  }
+
+  /**
+   * The skills with their own series: all of them while there are at most {@code maxSkills};
+   * otherwise those with receivers first, then the others, each by name, {@code maxSkills} in all.
+   */
+  private java.util.Set<String> ownSeries() {
+    java.util.Set<String> receivers = router.receiverCounts().keySet();
+    java.util.Set<String> seen = metrics.skills().keySet();
+    java.util.Set<String> all = new java.util.HashSet<>(receivers);
+    all.addAll(seen);
+    if (all.size() <= maxSkills) {
+      return all;
+    }
+    java.util.Set<String> own = new java.util.HashSet<>();
+    receivers.stream().sorted().limit(maxSkills).forEach(own::add);
+    seen.stream()
+        .filter(k -> !receivers.contains(k))
+        .sorted()
+        .limit(Math.max(0, maxSkills - own.size()))
+        .forEach(own::add);
+    return own;
   }
 
   /** Everything: the registry's metrics, then those made from the given client snapshots. */

@@ -1,6 +1,7 @@
 package io.qmsgbus.auth;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,12 +15,19 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.QueryStringEncoder;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a WebSocket upgrade request before the handshake: first its {@code Origin} (refused with
@@ -125,6 +133,37 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
     String name = decoded.substring(0, colon);
     String password = decoded.substring(colon + 1);
+    InetAddress address =
+        ctx.channel().remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null
+            ? isa.getAddress()
+            : InetAddress.getLoopbackAddress();
+    String userKey = name.length() > 64 ? name.substring(0, 64) : name;
+    LoginThrottle throttle = auth.throttle();
+    LoginThrottle.Decision decision = throttle.tryBegin(address, userKey);
+    if (!decision.allowed()) {
+      auth.failedLogins()
+          .failed(ctx.channel().remoteAddress(), "basic", "too many failed logins, not checked");
+      FullHttpResponse res =
+          response(
+              HttpResponseStatus.TOO_MANY_REQUESTS,
+              List.of(),
+              "QMsgBus: too many failed logins, try again later\n");
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, decision.retryAfterSeconds());
+      req.release();
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    if (decision.suspect()
+        && auth.passwordChecks().getQueue().size() >= Authenticator.MAX_PENDING_SUSPECT_CHECKS) {
+      throttle.finished(address, userKey, true); // not checked: no failure to count
+      respond(
+          ctx,
+          req,
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          List.of(),
+          "QMsgBus: too many logins at once, try again\n");
+      return;
+    }
     waiting = true;
     ctx.channel().config().setAutoRead(false);
     try {
@@ -140,6 +179,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                 } catch (RuntimeException e) {
                   why = "password check failed: " + e;
                 }
+                throttle.finished(address, userKey, id != null);
                 Identity found = id;
                 String reason = why;
                 try {
@@ -149,6 +189,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                 }
               });
     } catch (RejectedExecutionException busy) {
+      throttle.finished(address, userKey, true);
       waiting = false;
       ctx.channel().config().setAutoRead(true);
       respond(
@@ -179,6 +220,9 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
   private void pass(ChannelHandlerContext ctx, FullHttpRequest req, Identity id) {
     if (id != null) {
       ctx.channel().attr(Identity.ATTRIBUTE).set(id);
+      if (id.expiresAtMillis() > 0) {
+        closeAtExpiry(ctx.channel(), id.expiresAtMillis());
+      }
     }
     req.headers().remove(HttpHeaderNames.AUTHORIZATION);
     req.setUri(withoutToken(req.uri()));
@@ -186,6 +230,33 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
     if (ctx.pipeline().context(this) != null) {
       ctx.pipeline().remove(this);
     }
+  }
+
+  /**
+   * Closes the connection when its token expires: 1008 "token expired" once the WebSocket is up (a
+   * plain close before that). Scheduled on the channel's own event loop, cancelled when it closes.
+   */
+  static void closeAtExpiry(Channel ch, long expiresAtMillis) {
+    long delay = Math.max(0, expiresAtMillis - System.currentTimeMillis());
+    ScheduledFuture<?> task =
+        ch.eventLoop()
+            .schedule(
+                () -> {
+                  if (!ch.isActive()) {
+                    return;
+                  }
+                  if (ch.pipeline().get(WebSocketFrameEncoder.class) != null) {
+                    ch.writeAndFlush(
+                            new CloseWebSocketFrame(
+                                WebSocketCloseStatus.POLICY_VIOLATION, "token expired"))
+                        .addListener(ChannelFutureListener.CLOSE);
+                  } else {
+                    ch.close();
+                  }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
+    ch.closeFuture().addListener(f -> task.cancel(false));
   }
 
   /**
@@ -227,6 +298,11 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       List<String> challenges,
       String text) {
     req.release();
+    ctx.writeAndFlush(response(status, challenges, text)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static FullHttpResponse response(
+      HttpResponseStatus status, List<String> challenges, String text) {
     FullHttpResponse res =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -236,7 +312,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       res.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c);
     }
     HttpUtil.setContentLength(res, res.content().readableBytes());
-    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    return res;
   }
 
   /** The request URI without its {@code token} parameter (the rest kept as it was). */

@@ -8,7 +8,6 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,15 +22,27 @@ public final class Authenticator implements AutoCloseable {
   /** bcrypt checks waiting beyond this many are answered 503 at once instead of queueing. */
   static final int MAX_PENDING_PASSWORD_CHECKS = 64;
 
+  /**
+   * Of those, addresses with recent failures may fill only this many; the rest of the queue is kept
+   * for addresses without.
+   */
+  static final int MAX_PENDING_SUSPECT_CHECKS = MAX_PENDING_PASSWORD_CHECKS / 2;
+
   private final JwtVerifier jwt;
   private final UsersFile users;
   private final OriginPolicy origins;
   private final FailedLogins failedLogins;
-  private final ExecutorService passwordChecks;
+  private final ThreadPoolExecutor passwordChecks;
+  private final LoginThrottle throttle;
   private final List<String> challenges;
 
   private Authenticator(
-      JwtVerifier jwt, UsersFile users, OriginPolicy origins, FailedLogins failedLogins) {
+      JwtVerifier jwt,
+      UsersFile users,
+      OriginPolicy origins,
+      FailedLogins failedLogins,
+      LoginThrottle throttle) {
+    this.throttle = throttle;
     this.jwt = jwt;
     this.users = users;
     this.origins = origins;
@@ -94,9 +105,17 @@ public final class Authenticator implements AutoCloseable {
             "authUsersFile: cannot read " + config.authUsersFile() + ": " + e.getMessage(), e);
       }
     }
-    OriginPolicy origins = OriginPolicy.of(config.allowedOrigins(), jwt != null || users != null);
+    OriginPolicy origins =
+        OriginPolicy.of(
+            config.allowedOrigins(),
+            jwt != null || users != null,
+            HostPolicy.of(config.allowedHosts(), config.host()));
     return new Authenticator(
-        jwt, users, origins, new FailedLogins(metrics.authFailures, metrics.authFailuresNotLogged));
+        jwt,
+        users,
+        origins,
+        new FailedLogins(metrics.authFailures, metrics.authFailuresNotLogged),
+        new LoginThrottle(config.authMaxFailuresPerAddress(), config.authMaxFailuresPerUser()));
   }
 
   /** Whether clients must authenticate. */
@@ -125,8 +144,12 @@ public final class Authenticator implements AutoCloseable {
     return failedLogins;
   }
 
-  ExecutorService passwordChecks() {
+  ThreadPoolExecutor passwordChecks() {
     return passwordChecks;
+  }
+
+  LoginThrottle throttle() {
+    return throttle;
   }
 
   /** The {@code WWW-Authenticate} challenges of a 401: one per accepted method. */
@@ -153,7 +176,7 @@ public final class Authenticator implements AutoCloseable {
     }
   }
 
-  private static ExecutorService newPool() {
+  private static ThreadPoolExecutor newPool() {
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(

@@ -11,8 +11,15 @@ import java.util.Objects;
  *
  * @param name the user name or the token's {@code sub}
  * @param method how it was established: {@code "jwt"} or {@code "basic"}
+ * @param expiresAtMillis when the credential expires (a token's {@code exp}), epoch milliseconds; 0
+ *     for never. The connection is closed (1008 "token expired") when it passes
  */
-public record Identity(String name, String method, SkillPatterns publish, SkillPatterns register) {
+public record Identity(
+    String name,
+    String method,
+    SkillPatterns publish,
+    SkillPatterns register,
+    long expiresAtMillis) {
 
   /** The channel attribute holding a connection's identity. */
   public static final AttributeKey<Identity> ATTRIBUTE = AttributeKey.valueOf("qmsgbus.identity");
@@ -22,5 +29,10 @@ public record Identity(String name, String method, SkillPatterns publish, SkillP
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(publish, "publish");
     Objects.requireNonNull(register, "register");
+  }
+
+  /** An identity that does not expire. */
+  public Identity(String name, String method, SkillPatterns publish, SkillPatterns register) {
+    this(name, method, publish, register, 0);
   }
 }

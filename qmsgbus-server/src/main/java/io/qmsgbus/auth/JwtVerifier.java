@@ -118,7 +118,13 @@ public final class JwtVerifier {
     if (sub == null || sub.isBlank()) {
       throw new AuthException("token has an empty sub");
     }
-    return new Identity(sub, "jwt", patterns(claims, "pub"), patterns(claims, "subs"));
+    java.util.Date exp = claims.getExpirationTime();
+    return new Identity(
+        sub,
+        "jwt",
+        patterns(claims, "pub"),
+        patterns(claims, "subs"),
+        exp == null ? 0 : Math.max(1, exp.getTime()));
   }
 
   private static String reason(String nimbus) {

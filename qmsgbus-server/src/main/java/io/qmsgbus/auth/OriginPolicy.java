@@ -19,7 +19,9 @@ import java.util.Set;
  *       default port may be left out): allowed.
  *   <li>The origin is the server's own address, the request's {@code Host} (a page served from the
  *       bus's own host and port, and clients such as Python's websocket-client that send that
- *       origin): allowed.
+ *       origin): allowed, but only when that {@code Host} is {@link HostPolicy#trusted trusted} (a
+ *       loopback name on a loopback listener, or a name in {@code allowedHosts}): a {@code Host}
+ *       alone proves nothing, since DNS rebinding lets any page send its own name.
  *   <li>Otherwise: allowed only when the list is empty and authentication is off (the behaviour of
  *       a server with no security configured, bound to loopback by default); refused with 403 when
  *       the list is non-empty or authentication is on.
@@ -33,23 +35,26 @@ public final class OriginPolicy {
   private final Set<String> allowed;
   private final boolean any;
   private final boolean openWhenUnlisted;
+  private final HostPolicy hosts;
 
-  private OriginPolicy(Set<String> allowed, boolean openWhenUnlisted) {
+  private OriginPolicy(Set<String> allowed, boolean openWhenUnlisted, HostPolicy hosts) {
     this.allowed = Set.copyOf(allowed);
     this.any = allowed.contains("*");
     this.openWhenUnlisted = openWhenUnlisted;
+    this.hosts = hosts;
   }
 
   /**
    * @param commaList the {@code allowedOrigins} setting
    * @param authEnabled whether the server requires authentication
+   * @param hosts which {@code Host} headers may vouch for a same-host origin
    */
-  public static OriginPolicy of(String commaList, boolean authEnabled) {
+  public static OriginPolicy of(String commaList, boolean authEnabled, HostPolicy hosts) {
     Set<String> set = new LinkedHashSet<>();
     for (String s : parseList(commaList)) {
       set.add(s.equals("*") ? s : normalize(s));
     }
-    return new OriginPolicy(set, set.isEmpty() && !authEnabled);
+    return new OriginPolicy(set, set.isEmpty() && !authEnabled, hosts);
   }
 
   /** Whether this policy can refuse anything at all (if not, no check is needed). */
@@ -74,7 +79,7 @@ public final class OriginPolicy {
     if (allowed.contains(o)) {
       return true;
     }
-    return host != null && sameHost(o, host);
+    return host != null && hosts.trusted(host) && sameHost(o, host);
   }
 
   private static boolean sameHost(String normalizedOrigin, String hostHeader) {

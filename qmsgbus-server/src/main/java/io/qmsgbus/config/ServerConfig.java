@@ -59,8 +59,8 @@ import java.util.Properties;
  *     it is refused
  * @param maxControlsPerSecond control packets (other than a bare ack) one client may send per
  *     second, sustained (token bucket, one second of burst); 0 = unlimited
- * @param metricsMaxSkills skills with their own metrics series; only skills with a receiver get
- *     one, the rest count under {@code _other}
+ * @param metricsMaxSkills skills with their own per-skill {@code /metrics} series (those with
+ *     receivers first, then the others, by name); the rest are summed under {@code skill="_other"}
  * @param upgradeTimeoutSeconds a connection must finish its WebSocket upgrade (TLS and HTTP) within
  *     this long of connecting, or it is closed
  * @param adminTokenFile file holding the bearer token the admin API and console require ({@code
@@ -69,6 +69,11 @@ import java.util.Properties;
  *     further attempts get 429 without a password check
  * @param authMaxFailuresPerUser failed logins for one user name per minute before further attempts
  *     for it get 429 without a password check
+ * @param allowedHosts comma-separated host names ({@code Host} header, without port) both listeners
+ *     answer besides the defaults (against DNS rebinding). Empty (default): a listener bound to
+ *     loopback answers only {@code localhost}, {@code 127.x.x.x} and {@code [::1]}; one bound
+ *     elsewhere answers any {@code Host}, but a {@code Host} then never vouches for an {@code
+ *     Origin}
  */
 public record ServerConfig(
     String host,
@@ -105,7 +110,8 @@ public record ServerConfig(
     int upgradeTimeoutSeconds,
     String adminTokenFile,
     int authMaxFailuresPerAddress,
-    int authMaxFailuresPerUser) {
+    int authMaxFailuresPerUser,
+    String allowedHosts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -147,7 +153,8 @@ public record ServerConfig(
           "upgradeTimeoutSeconds",
           "adminTokenFile",
           "authMaxFailuresPerAddress",
-          "authMaxFailuresPerUser");
+          "authMaxFailuresPerUser",
+          "allowedHosts");
 
   public ServerConfig {
     requireText("host", host);
@@ -184,6 +191,7 @@ public record ServerConfig(
     authJwtIssuer = orEmpty(authJwtIssuer);
     authUsersFile = orEmpty(authUsersFile);
     allowedOrigins = orEmpty(allowedOrigins);
+    allowedHosts = orEmpty(allowedHosts);
     tlsCert = orEmpty(tlsCert);
     tlsKey = orEmpty(tlsKey);
     if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
@@ -247,7 +255,8 @@ public record ServerConfig(
         10,
         "",
         10,
-        10);
+        10,
+        "");
   }
 
   public ServerConfig withHost(String value) {
@@ -328,6 +337,10 @@ public record ServerConfig(
     return with("allowedOrigins", commaList);
   }
 
+  public ServerConfig withAllowedHosts(String commaList) {
+    return with("allowedHosts", commaList);
+  }
+
   public ServerConfig withAllowAnonymous(boolean value) {
     return with("allowAnonymous", Boolean.toString(value));
   }
@@ -378,6 +391,7 @@ public record ServerConfig(
     m.put("adminTokenFile", adminTokenFile);
     m.put("authMaxFailuresPerAddress", Integer.toString(authMaxFailuresPerAddress));
     m.put("authMaxFailuresPerUser", Integer.toString(authMaxFailuresPerUser));
+    m.put("allowedHosts", allowedHosts);
     return m;
   }
 
@@ -428,7 +442,8 @@ public record ServerConfig(
         integer(m, "upgradeTimeoutSeconds"),
         m.get("adminTokenFile"),
         integer(m, "authMaxFailuresPerAddress"),
-        integer(m, "authMaxFailuresPerUser"));
+        integer(m, "authMaxFailuresPerUser"),
+        m.get("allowedHosts"));
   }
 
   /**

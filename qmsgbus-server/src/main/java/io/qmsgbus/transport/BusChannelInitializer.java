@@ -11,14 +11,15 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.qmsgbus.auth.AuthHandler;
+import io.qmsgbus.auth.HostPolicy;
 import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path check, origin
- * and credentials (when configured), WebSocket protocol (ping, close, fragments, size limit),
- * liveness, then the bus itself.
+ * The pipeline, one named handler per job: limit, TLS (when configured), HTTP, path and Host check,
+ * origin and credentials (when configured), WebSocket protocol (ping, close, fragments, size
+ * limit), the upgrade deadline (removed once the handshake is done), liveness, then the bus itself.
  */
 final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -28,10 +29,12 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final BusContext bus;
   private final WebSocketServerProtocolConfig wsConfig;
+  private final HostPolicy hosts;
 
   BusChannelInitializer(ServerConfig config, BusContext bus) {
     this.config = config;
     this.bus = bus;
+    this.hosts = HostPolicy.of(config.allowedHosts(), config.host());
     this.wsConfig =
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
@@ -71,11 +74,15 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
     p.addLast("http", new HttpServerCodec());
     p.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES));
-    p.addLast("upgrade-filter", new UpgradeRequestFilter());
+    p.addLast("upgrade-filter", new UpgradeRequestFilter(hosts));
     if (bus.auth() != null) {
       p.addLast("auth", new AuthHandler(bus.auth())); // 403 / 401 before any frame
     }
     p.addLast("websocket", new WebSocketServerProtocolHandler(wsConfig));
+    // after "websocket", to see its HandshakeComplete; armed at connect all the same
+    p.addLast(
+        "upgrade-deadline",
+        new UpgradeDeadline(TimeUnit.SECONDS.toMillis(config.upgradeTimeoutSeconds())));
     p.addLast("fragments", new WebSocketFrameAggregator(config.maxFrameBytes()));
     p.addLast("bus", new FrameHandler(bus));
   }

@@ -65,6 +65,11 @@ public final class BusServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("allowedOrigins: " + e.getMessage(), e);
     }
+    try {
+      io.qmsgbus.auth.HostPolicy.validate(config.allowedHosts());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("allowedHosts: " + e.getMessage(), e);
+    }
     BusMetrics metrics = new BusMetrics(config.metricsMaxSkills());
     this.auth = Authenticator.fromConfig(config, metrics); // before any thread: may throw
     SslContext ssl = null;

@@ -162,9 +162,9 @@ class AdminServerTest {
       OutputStream out = s.getOutputStream();
       // the slow one (client snapshots, a scrape) first, then two quick ones, in one write
       out.write(
-          ("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-                  + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                  + "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          ("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  + "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  + "GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String all = readAll(s.getInputStream());

@@ -180,11 +180,20 @@ public final class Fixtures {
    */
   static Answer upgrade(int port, String pathAndQuery, Map<String, String> extra)
       throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return upgradeFrom(null, port, pathAndQuery, extra);
+  }
+
+  /** As {@link #upgrade(int, String, Map)}, from the local address {@code from} (null: any). */
+  static Answer upgradeFrom(
+      InetAddress from, int port, String pathAndQuery, Map<String, String> extra)
+      throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port, from, 0)) {
       s.setSoTimeout(10_000);
       StringBuilder req = new StringBuilder();
       req.append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n");
-      req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+      if (!extra.containsKey("Host")) {
+        req.append("Host: 127.0.0.1:").append(port).append("\r\n");
+      }
       req.append("Upgrade: websocket\r\nConnection: Upgrade\r\n");
       req.append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
       for (Map.Entry<String, String> e : extra.entrySet()) {

@@ -127,7 +127,7 @@ class OriginTest {
 
   @Test
   void policyRules() {
-    OriginPolicy p = OriginPolicy.of("https://a.example", true);
+    OriginPolicy p = OriginPolicy.of("https://a.example", true, HostPolicy.of("h, [::1]", false));
     assertThat(p.allows(null, "h:1")).isTrue();
     assertThat(p.allows("https://a.example", "h:1")).isTrue();
     assertThat(p.allows("https://a.example:443", "h:1")).isTrue();
@@ -137,8 +137,8 @@ class OriginTest {
     assertThat(p.allows("http://[::1]:8081", "[::1]:8081")).isTrue();
     assertThat(p.allows("http://h:2", "h:1")).isFalse();
     assertThat(p.allows("garbage", "h:1")).isFalse();
-    assertThat(OriginPolicy.of("", false).restricts()).isFalse();
-    assertThat(OriginPolicy.of("", true).restricts()).isTrue();
-    assertThat(OriginPolicy.of("*", true).restricts()).isFalse();
+    assertThat(OriginPolicy.of("", false, HostPolicy.of("", true)).restricts()).isFalse();
+    assertThat(OriginPolicy.of("", true, HostPolicy.of("", true)).restricts()).isTrue();
+    assertThat(OriginPolicy.of("*", true, HostPolicy.of("", true)).restricts()).isFalse();
   }
 }

@@ -22,6 +22,10 @@ final class Probe implements AutoCloseable {
 
   final BlockingQueue<String> text = new LinkedBlockingQueue<>();
   final BlockingQueue<String> binary = new LinkedBlockingQueue<>();
+
+  /** Completed with {@code "CODE reason"} when the server's close frame arrives. */
+  final CompletableFuture<String> closed = new CompletableFuture<>();
+
   private final WebSocket ws;
 
   private Probe(String uri, Map<String, String> headers, SSLContext ssl) {
@@ -115,6 +119,7 @@ final class Probe implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+      closed.complete(status + " " + reason);
       return CompletableFuture.completedFuture(null);
     }
   }

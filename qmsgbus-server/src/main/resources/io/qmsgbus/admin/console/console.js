@@ -386,8 +386,8 @@
     try {
       const [stats, sk, cl] = await Promise.all([
         getJson(firstPoll ? "api/stats?history=1" : "api/stats"),
-        getJson("api/skills"),
-        getJson("api/clients"),
+        getJson("api/skills?limit=100"), // the first page; the API pages with ?offset=
+        getJson("api/clients?limit=100"),
       ]);
       firstPoll = false;
       renderStats(stats);
