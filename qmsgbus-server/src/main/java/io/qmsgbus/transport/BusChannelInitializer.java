@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.qmsgbus.auth.AuthHandler;
 import io.qmsgbus.auth.HostPolicy;
-import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import java.util.concurrent.TimeUnit;
 

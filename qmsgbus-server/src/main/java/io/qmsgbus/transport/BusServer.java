@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.qmsgbus.auth.Authenticator;
-import io.qmsgbus.auth.TlsSetup;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.postoffice.PostOffice;

@@ -9,10 +9,10 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.qmsgbus.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -34,15 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Keys, certificates, tokens and raw HTTP upgrades for the security tests. */
 public final class Fixtures {
@@ -56,49 +47,12 @@ public final class Fixtures {
   public record CertFiles(Path cert, Path key) {}
 
   public static CertFiles selfSigned(Path dir) throws Exception {
-    KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-    gen.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair kp = gen.generateKeyPair();
-    X500Name name = new X500Name("CN=localhost");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder b =
-        new JcaX509v3CertificateBuilder(
-            name,
-            BigInteger.valueOf(now.toEpochMilli()),
-            Date.from(now.minus(Duration.ofHours(1))),
-            Date.from(now.plus(Duration.ofDays(2))),
-            name,
-            kp.getPublic());
-    b.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(
-            new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-            }));
-    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-    X509CertificateHolder holder;
-    try {
-      holder = b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
-    } catch (OperatorCreationException e) {
-      throw new IllegalStateException(e);
-    }
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Files.writeString(cert, pem("CERTIFICATE", holder.getEncoded()));
-    Files.writeString(key, pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
-    return new CertFiles(cert, key);
+    TestCertificates.CertFiles c = TestCertificates.selfSigned(dir); // one generator: the testkit's
+    return new CertFiles(c.cert(), c.key());
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
+    return TestCertificates.pem(type, der);
   }
 
   static Path publicKeyPem(Path dir, String name, PublicKey key) throws IOException {

@@ -69,7 +69,7 @@ class TlsTest {
     // netty-tcnative-boringssl-static ships linux-x86_64 only; elsewhere the JDK provider serves
     if (System.getProperty("os.name").startsWith("Linux")
         && System.getProperty("os.arch").equals("amd64")) {
-      assertThat(TlsSetup.provider()).isEqualTo(SslProvider.OPENSSL);
+      assertThat(io.qmsgbus.transport.TlsSetup.provider()).isEqualTo(SslProvider.OPENSSL);
     }
   }
 
@@ -173,7 +173,7 @@ class TlsTest {
                 .withPort(0)
                 .withTls(cert.cert().toString(), cert.key().toString())
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
-      assertThat(TlsSetup.provider()).isEqualTo(SslProvider.JDK);
+      assertThat(io.qmsgbus.transport.TlsSetup.provider()).isEqualTo(SslProvider.JDK);
       try (Probe p = Probe.connect(jdk.url(), Map.of("Authorization", "Bearer " + token), trust)) {
         assertThat(p.control("{\"register\":\"secure.j\",\"id\":1}"))
             .isEqualTo("{\"id\":1,\"ok\":true}");

@@ -40,7 +40,7 @@ class TokenExpiryTest {
           Probe lasting =
               Probe.connect(
                   server.port(),
-                  Fixtures.token("long", java.util.List.of("*"), java.util.List.of("*")))) {
+                  Fixtures.token("long", java.util.List.of(">"), java.util.List.of(">")))) {
         assertThat(brief.control("{\"register\":\"a.b\",\"id\":1}"))
             .isEqualTo("{\"id\":1,\"ok\":true}");
         await().atMost(Duration.ofSeconds(10)).until(brief.closed::isDone);

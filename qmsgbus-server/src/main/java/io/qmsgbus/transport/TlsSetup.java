@@ -1,4 +1,4 @@
-package io.qmsgbus.auth;
+package io.qmsgbus.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
