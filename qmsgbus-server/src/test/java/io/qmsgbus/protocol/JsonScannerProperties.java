@@ -39,6 +39,9 @@ class JsonScannerProperties {
     } catch (CharacterCodingException e) {
       return false;
     }
+    if (nonAsciiHexDigit(text)) {
+      return false;
+    }
     // from the decoded text: given bytes, Jackson guesses UTF-16 or UTF-32 from NUL bytes
     try (JsonParser p = STRICT.createParser(text)) {
       if (p.nextToken() == null) {
@@ -49,6 +52,27 @@ class JsonScannerProperties {
     } catch (Exception e) {
       return false;
     }
+  }
+
+  /**
+   * Jackson 2.21 reads the digits of a backslash-u escape as {@code ch & 0xFF}, so it accepts three
+   * zeros followed by U+0830 as the escape of U+0000; RFC 8259 allows only ASCII hex digits there.
+   * The reference rejects what the RFC rejects (found by this property on a CI run).
+   */
+  private static boolean nonAsciiHexDigit(String text) {
+    for (int i = 0; i + 1 < text.length(); i++) {
+      if (text.charAt(i) == '\\') {
+        if (text.charAt(i + 1) == 'u') {
+          for (int k = i + 2; k < Math.min(i + 6, text.length()); k++) {
+            if (text.charAt(k) > 127) {
+              return true;
+            }
+          }
+        }
+        i++; // skip the escaped character, so "\\\\u" is not read as an escape
+      }
+    }
+    return false;
   }
 
   private static void agree(byte[] b) {

@@ -34,6 +34,13 @@ class JsonScannerTest {
   }
 
   @Test
+  void onlyAsciiHexDigitsInAnEscape() {
+    // Jackson 2.21 accepts this one (it reads a digit as ch & 0xFF, and U+0830 & 0xFF is '0')
+    JsonScanner s = scan("{\"k\":\"\\u000\u0830\"}");
+    assertThat(s.error()).contains("bad \\u escape");
+  }
+
+  @Test
   void countsDuplicates() {
     JsonScanner s = scan("{\"skill\":\"a\",\"id\":1,\"skill\":2,\"id\":[3]}");
     assertThat(s.error()).isNull();

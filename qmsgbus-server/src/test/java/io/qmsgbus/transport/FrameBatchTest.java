@@ -77,7 +77,9 @@ class FrameBatchTest {
     EmbeddedChannel server = new EmbeddedChannel();
     FrameBatch batch = new FrameBatch(server);
     batch.text("a");
-    ByteBuf big = Unpooled.buffer().writeBytes("x".repeat(FrameBatch.COPY_LIMIT + 1).getBytes(StandardCharsets.US_ASCII));
+    ByteBuf big =
+        Unpooled.buffer()
+            .writeBytes("x".repeat(FrameBatch.COPY_LIMIT + 1).getBytes(StandardCharsets.US_ASCII));
     batch.binary(big);
     batch.text("b");
     batch.writeOut();
