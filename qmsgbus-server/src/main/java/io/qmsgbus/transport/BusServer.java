@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.qmsgbus.auth.Authenticator;
+import io.qmsgbus.auth.HostPolicy;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.postoffice.PostOffice;
@@ -29,9 +30,7 @@ import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.SessionView;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -157,7 +156,7 @@ public final class BusServer implements AutoCloseable {
    * @throws IllegalStateException saying how to configure authentication
    */
   public static void checkExposure(ServerConfig config) {
-    if (isLoopback(config.host())) {
+    if (HostPolicy.isLoopbackBind(config.host())) { // unresolvable: not called safe
       return;
     }
     if (!config.authEnabled()) {
@@ -181,19 +180,6 @@ public final class BusServer implements AutoCloseable {
           "listening on {} with authentication but without TLS: tokens and passwords cross the"
               + " network in clear text; configure tlsCert and tlsKey",
           config.host());
-    }
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      for (InetAddress a : InetAddress.getAllByName(host)) {
-        if (!a.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException e) {
-      return false; // binding will fail anyway; do not call it safe
     }
   }
 
