@@ -69,6 +69,15 @@ import java.util.Properties;
  *     further attempts get 429 without a password check
  * @param authMaxFailuresPerUser failed logins for one user name per minute before further attempts
  *     for it get 429 without a password check
+ * @param sessionExpirySeconds how long a durable session outlives its connection when the client
+ *     names no expiry
+ * @param maxSessionExpirySeconds the longest expiry a client may ask for
+ * @param maxSessions named sessions on this server, attached or not
+ * @param dataDir where durable sessions are stored; empty keeps them in memory only
+ * @param fsync when stored records reach the disk: {@code always}, {@code interval} or {@code
+ *     never}
+ * @param fsyncIntervalMillis how often {@code interval} syncs
+ * @param segmentBytes size of one store segment file
  * @param allowedHosts comma-separated host names ({@code Host} header, without port) both listeners
  *     answer besides the defaults (against DNS rebinding). Empty (default): a listener bound to
  *     loopback answers only {@code localhost}, {@code 127.x.x.x} and {@code [::1]}; one bound
@@ -111,7 +120,14 @@ public record ServerConfig(
     String adminTokenFile,
     int authMaxFailuresPerAddress,
     int authMaxFailuresPerUser,
-    String allowedHosts) {
+    String allowedHosts,
+    long sessionExpirySeconds,
+    long maxSessionExpirySeconds,
+    int maxSessions,
+    String dataDir,
+    String fsync,
+    int fsyncIntervalMillis,
+    long segmentBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -154,7 +170,14 @@ public record ServerConfig(
           "adminTokenFile",
           "authMaxFailuresPerAddress",
           "authMaxFailuresPerUser",
-          "allowedHosts");
+          "allowedHosts",
+          "sessionExpirySeconds",
+          "maxSessionExpirySeconds",
+          "maxSessions",
+          "dataDir",
+          "fsync",
+          "fsyncIntervalMillis",
+          "segmentBytes");
 
   public ServerConfig {
     requireText("host", host);
@@ -192,6 +215,17 @@ public record ServerConfig(
     authUsersFile = orEmpty(authUsersFile);
     allowedOrigins = orEmpty(allowedOrigins);
     allowedHosts = orEmpty(allowedHosts);
+    requireRange("maxSessionExpirySeconds", maxSessionExpirySeconds, 0, 315_360_000L);
+    requireRange("sessionExpirySeconds", sessionExpirySeconds, 0, maxSessionExpirySeconds);
+    requireRange("maxSessions", maxSessions, 0, 10_000_000);
+    dataDir = orEmpty(dataDir);
+    fsync = fsync == null ? "always" : fsync.trim();
+    if (!List.of("always", "interval", "never").contains(fsync)) {
+      throw new IllegalArgumentException(
+          "fsync must be always, interval or never (got '" + fsync + "')");
+    }
+    requireRange("fsyncIntervalMillis", fsyncIntervalMillis, 1, 60_000);
+    requireRange("segmentBytes", segmentBytes, 1L << 16, 1L << 30);
     tlsCert = orEmpty(tlsCert);
     tlsKey = orEmpty(tlsKey);
     if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
@@ -256,7 +290,14 @@ public record ServerConfig(
         "",
         10,
         10,
-        "");
+        "",
+        3600,
+        604_800, // 7 days
+        100_000,
+        "",
+        "always",
+        100,
+        64L << 20); // 64 MiB
   }
 
   public ServerConfig withHost(String value) {
@@ -392,6 +433,13 @@ public record ServerConfig(
     m.put("authMaxFailuresPerAddress", Integer.toString(authMaxFailuresPerAddress));
     m.put("authMaxFailuresPerUser", Integer.toString(authMaxFailuresPerUser));
     m.put("allowedHosts", allowedHosts);
+    m.put("sessionExpirySeconds", Long.toString(sessionExpirySeconds));
+    m.put("maxSessionExpirySeconds", Long.toString(maxSessionExpirySeconds));
+    m.put("maxSessions", Integer.toString(maxSessions));
+    m.put("dataDir", dataDir);
+    m.put("fsync", fsync);
+    m.put("fsyncIntervalMillis", Integer.toString(fsyncIntervalMillis));
+    m.put("segmentBytes", Long.toString(segmentBytes));
     return m;
   }
 
@@ -443,7 +491,18 @@ public record ServerConfig(
         m.get("adminTokenFile"),
         integer(m, "authMaxFailuresPerAddress"),
         integer(m, "authMaxFailuresPerUser"),
-        m.get("allowedHosts"));
+        m.get("allowedHosts"),
+        longValue(m, "sessionExpirySeconds"),
+        longValue(m, "maxSessionExpirySeconds"),
+        integer(m, "maxSessions"),
+        m.get("dataDir"),
+        m.get("fsync"),
+        integer(m, "fsyncIntervalMillis"),
+        longValue(m, "segmentBytes"));
+  }
+
+  public ServerConfig withDataDir(String dir) {
+    return with("dataDir", dir);
   }
 
   /**

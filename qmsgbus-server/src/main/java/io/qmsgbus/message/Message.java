@@ -24,9 +24,19 @@ public final class Message extends AbstractReferenceCounted {
   private final String idJson;
   private final int size;
   private final ByteAccount account;
+  private final Receipt receipt;
+
+  /** The store's key for these bytes, 0 until first stored; touched only under the store's lock. */
+  private long storeKey;
 
   private Message(
-      String skill, ByteBuf content, long origin, long sequence, String idJson, ByteAccount a) {
+      String skill,
+      ByteBuf content,
+      long origin,
+      long sequence,
+      String idJson,
+      ByteAccount a,
+      Receipt receipt) {
     this.skill = skill;
     this.content = content;
     this.origin = origin;
@@ -34,6 +44,7 @@ public final class Message extends AbstractReferenceCounted {
     this.idJson = idJson;
     this.size = content.readableBytes();
     this.account = a;
+    this.receipt = receipt;
   }
 
   /**
@@ -50,9 +61,39 @@ public final class Message extends AbstractReferenceCounted {
       long sequence,
       String idJson,
       ByteAccount account) {
-    Message m = new Message(skill, content, origin, sequence, idJson, account);
+    return of(skill, content, origin, sequence, idJson, account, null);
+  }
+
+  /**
+   * A message whose publisher asked for a confirm: {@code receipt} hears from every durable
+   * receiver (see {@link Receipt}).
+   */
+  public static Message of(
+      String skill,
+      ByteBuf content,
+      long origin,
+      long sequence,
+      String idJson,
+      ByteAccount account,
+      Receipt receipt) {
+    Message m = new Message(skill, content, origin, sequence, idJson, account, receipt);
     account.held(m.size);
     return m;
+  }
+
+  /** The publisher's confirm tracker, or null when it asked for none. */
+  public Receipt receipt() {
+    return receipt;
+  }
+
+  /** The store's key for this message, 0 if no store holds it. Call under the store's lock. */
+  public long storeKey() {
+    return storeKey;
+  }
+
+  /** Set once by the store that first writes these bytes, under its lock. */
+  public void storeKey(long key) {
+    this.storeKey = key;
   }
 
   public String skill() {

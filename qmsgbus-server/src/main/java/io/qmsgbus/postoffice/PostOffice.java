@@ -1,16 +1,20 @@
 package io.qmsgbus.postoffice;
 
 import io.netty.buffer.ByteBuf;
+import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.Permissions;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.message.Message;
+import io.qmsgbus.message.Receipt;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.protocol.Packet;
+import io.qmsgbus.protocol.Packet.SessionRequest;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
+import io.qmsgbus.session.SessionRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +36,7 @@ public final class PostOffice {
   private final BusMetrics metrics;
   private final QueueBudget budget;
   private final AtomicInteger registrations = new AtomicInteger();
+  private SessionRegistry sessions;
 
   public PostOffice(ServerConfig config, Router router, BusMetrics metrics, QueueBudget budget) {
     this.config = config;
@@ -40,9 +45,45 @@ public final class PostOffice {
     this.budget = budget;
   }
 
-  /** The per-connection desk of a new client. Call on the client's event loop. */
-  public Sender open(ClientSession session, Connection connection, Permissions permissions) {
-    return new Sender(this, session, connection, permissions);
+  /** The registry this office attaches connections to sessions through; set once, at start. */
+  public void sessions(SessionRegistry registry) {
+    this.sessions = registry;
+  }
+
+  /**
+   * The per-connection desk of a new client, with the unnamed session that ends with it. On the
+   * connection's event loop.
+   */
+  public Sender open(Identity identity, Connection connection, Permissions permissions) {
+    return new Sender(this, sessions.open(identity, connection), identity, connection, permissions);
+  }
+
+  /**
+   * The desk of a client that named its session on the upgrade URL: packets wait (and the
+   * connection is not read) until the session is attached; a refusal closes the connection.
+   */
+  public Sender openNamed(
+      SessionRequest request, Identity identity, Connection connection, Permissions permissions) {
+    Sender sender = new Sender(this, null, identity, connection, permissions);
+    sender.attach(request, null);
+    return sender;
+  }
+
+  void attach(Sender from, SessionRequest request, SessionRegistry.Attached done) {
+    sessions.attach(request, from.identity, from.connection, done);
+  }
+
+  /** A session ended (its connection went, it expired, or it was started clean): its books. */
+  public void ended(ClientSession session) {
+    registrations.addAndGet(-session.registrationCount());
+  }
+
+  /** A session brought back from the store counts as if its client had registered again. */
+  public void adopted(ClientSession session) {
+    registrations.addAndGet(session.registrationCount());
+    for (String s : session.skills()) {
+      metrics.track(s);
+    }
   }
 
   /** Registrations of all clients now (for stats and tests). */
@@ -55,17 +96,26 @@ public final class PostOffice {
   }
 
   /** Routes one allowed data packet; {@code content} stays the caller's. */
-  void publish(Sender from, Packet.Data data, String idJson, ByteBuf content) {
+  void publish(Sender from, Packet.Data data, String idJson, ByteBuf content, Receipt receipt) {
     SkillStats stats = metrics.skill(data.skill());
     stats.in.increment();
     Message message =
         Message.of(
-            data.skill(), content.retain(), from.session.id(), ++from.sequence, idJson, budget);
+            data.skill(),
+            content.retain(),
+            from.session.id(),
+            ++from.sequence,
+            idJson,
+            budget,
+            receipt);
     int receivers;
     try {
       receivers = router.publish(message);
     } finally {
       message.release();
+      if (receipt != null) {
+        receipt.done(); // every receiver has said whether it will answer: let go of ours
+      }
     }
     if (receivers == 0) {
       metrics.packetsUnrouted.increment();
@@ -124,10 +174,12 @@ public final class PostOffice {
     registrations.addAndGet(-from.session.deregister(unwanted));
   }
 
+  /** The connection went: its session detaches (and ends, unless it is durable). */
   void closed(Sender from) {
-    registrations.addAndGet(-from.session.registrationCount());
-    from.session.close();
     budget.forget(from.connection);
+    if (from.session != null) {
+      from.session.detach(from.connection);
+    }
   }
 
   ServerConfig config() {

@@ -1,17 +1,24 @@
 package io.qmsgbus.postoffice;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.Permissions;
+import io.qmsgbus.message.Receipt;
 import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection's desk at the {@link PostOffice}: its rate limits, permissions and sequence
- * counter, and the one entry point for every packet it sends. Confined to its event loop.
+ * counter, whether it asked for confirms, and the one entry point for every packet it sends.
+ * Confined to its event loop. While its session is being attached (named on the URL or in the first
+ * packet) what it sends waits here, in order, and the connection is not read.
  */
 public final class Sender {
 
@@ -19,7 +26,11 @@ public final class Sender {
 
   private static final long SECOND = 1_000_000_000L;
 
-  final ClientSession session;
+  /** Packets that may arrive, already decoded, while the session attaches. */
+  private static final int MAX_WAITING = 64;
+
+  ClientSession session;
+  final Identity identity;
   final Connection connection;
   final Permissions permissions;
   private final PostOffice office;
@@ -31,10 +42,23 @@ public final class Sender {
 
   private long refusedSinceNotice;
   private long lastRefusalNoticeNanos;
+  private boolean confirms;
+  private long packets;
 
-  Sender(PostOffice office, ClientSession session, Connection connection, Permissions p) {
+  /** Packets that came while attaching (null when not attaching), replayed once attached. */
+  private ArrayDeque<Waiting> waiting;
+
+  private record Waiting(Packet packet, ByteBuf content) {}
+
+  Sender(
+      PostOffice office,
+      ClientSession session,
+      Identity identity,
+      Connection connection,
+      Permissions p) {
     this.office = office;
     this.session = session;
+    this.identity = identity;
     this.connection = connection;
     this.permissions = p;
     long now = System.nanoTime();
@@ -44,47 +68,197 @@ public final class Sender {
     this.controlRate = controls > 0 ? new RateLimiter(controls, now) : null;
   }
 
+  /** The session this connection delivers to, or null while it is being attached. */
   public ClientSession session() {
     return session;
   }
 
-  /** A data packet: rate limit, permission, budget, then routing. */
-  public void publish(Packet.Data data, ByteBuf content) {
-    if (dataRate != null && !dataRate.tryTake(System.nanoTime())) {
-      office.metrics().rateLimited.increment();
-      refused(
-          "rate limit: at most " + office.config().maxPacketsPerSecond() + " packets per second");
+  /** Starts attaching the named session; {@code rest} is the packet's other fields, if any. */
+  void attach(Packet.SessionRequest request, Packet.Control rest) {
+    waiting = new ArrayDeque<>();
+    connection.hold(Connection.Hold.ATTACH, true);
+    ClientSession previous = session;
+    office.attach(
+        this, request, (attached, refused) -> attached(previous, attached, refused, rest));
+  }
+
+  private void attached(
+      ClientSession previous, ClientSession attached, String refused, Packet.Control rest) {
+    if (!connection.isOpen()) { // it went while we attached
+      if (attached != null) {
+        attached.detach(connection);
+      }
+      releaseWaiting();
       return;
     }
+    if (refused != null) {
+      if (previous == null) { // named on the URL: there is no session to go on with
+        releaseWaiting();
+        connection.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), refused);
+        return;
+      }
+      reply(Replies.error(rest == null ? null : rest.idJson(), refused));
+      rest = null; // refused whole: nothing in that packet applies
+    } else {
+      session = attached;
+      if (previous != null) {
+        previous.endHandingOver(
+            connection); // the connection's unnamed session: empty, it saw no packet before
+      }
+    }
+    ArrayDeque<Waiting> replay = waiting;
+    waiting = null;
+    connection.hold(Connection.Hold.ATTACH, false);
+    if (rest != null) {
+      control(rest);
+    }
+    Waiting w;
+    while ((w = replay.poll()) != null) {
+      try {
+        dispatch(w.packet(), w.content());
+      } finally {
+        if (w.content() != null) {
+          w.content().release();
+        }
+      }
+    }
+  }
+
+  /** Hands a packet to {@link #publish}, {@link #control} or {@link #badInput}. */
+  public void dispatch(Packet packet, ByteBuf content) {
+    if (packet instanceof Packet.Data data) {
+      publish(data, content);
+    } else if (packet instanceof Packet.Control control) {
+      control(control);
+    } else if (packet instanceof Packet.BadInput bad) {
+      badInput(bad);
+    }
+  }
+
+  /** Whether the packet waits for the session to attach (then it was taken). */
+  private boolean waits(Packet packet, ByteBuf content) {
+    if (waiting == null) {
+      return false;
+    }
+    if (waiting.size() >= MAX_WAITING) {
+      connection.close(
+          WebSocketCloseStatus.POLICY_VIOLATION.code(), "too many packets before the session");
+      return true;
+    }
+    waiting.add(new Waiting(packet, content == null ? null : content.retain()));
+    return true;
+  }
+
+  private void releaseWaiting() {
+    if (waiting == null) {
+      return;
+    }
+    Waiting w;
+    while ((w = waiting.poll()) != null) {
+      if (w.content() != null) {
+        w.content().release();
+      }
+    }
+    waiting = null;
+  }
+
+  /** A data packet: rate limit, permission, budget, then routing. */
+  public void publish(Packet.Data data, ByteBuf content) {
+    if (!connection.isOpen() || waits(data, content)) {
+      return; // a connection whose session was taken over says nothing more
+    }
+    packets++;
     String idJson = data.idJson(); // read by the classifier's one pass: nothing is re-parsed
+    boolean confirm = confirms && idJson != null;
+    if (dataRate != null && !dataRate.tryTake(System.nanoTime())) {
+      office.metrics().rateLimited.increment();
+      String why =
+          "rate limit: at most " + office.config().maxPacketsPerSecond() + " packets per second";
+      if (confirm) {
+        reply(Replies.error(idJson, why)); // it asked to hear about each one
+      } else {
+        refused(why);
+      }
+      return;
+    }
     if (!permissions.mayPublish(data.skill())) {
       office.metrics().denied.increment();
       log.debug(
           "publish denied id={} user={} skill={}", session.id(), permissions.who(), data.skill());
-      session.reply(Replies.error(idJson, PostOffice.publishDenied(data.skill())));
+      reply(Replies.error(idJson, PostOffice.publishDenied(data.skill())));
       return;
     }
+    Receipt receipt = confirm ? receipt(idJson) : null;
     if (office.budgetSpent()) {
       if (session.receives()) {
         // its ACKs arrive on this socket, so it cannot be paused: refuse instead
         office.metrics().rateLimited.increment();
-        refused("server busy: the queue budget is spent");
+        String why = "server busy: the queue budget is spent";
+        if (confirm) {
+          reply(Replies.error(idJson, why));
+        } else {
+          refused(why);
+        }
         return;
       }
-      office.publish(this, data, idJson, content);
+      office.publish(this, data, idJson, content, receipt);
       office.budget().pause(connection);
       return;
     }
-    office.publish(this, data, idJson, content);
+    office.publish(this, data, idJson, content, receipt);
+  }
+
+  /** A confirm for one packet: answered on this connection's loop, if it is still there. */
+  private Receipt receipt(String idJson) {
+    return new Receipt(
+        failure -> {
+          try {
+            connection.eventLoop().execute(() -> confirmed(idJson, failure));
+          } catch (RejectedExecutionException shuttingDown) {
+            // the server is stopping: the client hears nothing, as for a lost connection
+          }
+        });
+  }
+
+  private void confirmed(String idJson, String failure) {
+    if (connection.isOpen()) {
+      reply(failure == null ? Replies.ok(idJson) : Replies.error(idJson, failure));
+    }
+  }
+
+  /** A reply on this connection: through its session, or straight out while it has none. */
+  private void reply(String json) {
+    if (session != null && session.attachedTo(connection)) {
+      session.reply(json);
+    } else if (connection.isOpen()) {
+      connection.text(json);
+      connection.flush();
+    }
   }
 
   /** A control packet, applied in the order of PROTOCOL.md section 4's table. */
   public void control(Packet.Control c) {
+    if (!connection.isOpen() || waits(c, null)) {
+      return;
+    }
     office.metrics().controls.increment();
+    packets++;
+    if (c.session() != null) {
+      if (packets > 1 || session == null || session.name() != null) {
+        reply(
+            Replies.error(
+                c.idJson(),
+                "a session is named on the URL or in the connection's first packet; not"
+                    + " applied"));
+        return;
+      }
+      attach(c.session(), withoutSession(c));
+      return;
+    }
     boolean bareAck = isBareAck(c);
     if (!bareAck && controlRate != null && !controlRate.tryTake(System.nanoTime())) {
       office.metrics().rateLimited.increment();
-      session.reply(
+      reply(
           Replies.error(
               c.idJson(),
               "rate limit: at most "
@@ -95,7 +269,7 @@ public final class Sender {
     if (c.register() != null) {
       String error = office.register(this, c.register());
       if (error != null) {
-        session.reply(Replies.error(c.idJson(), error));
+        reply(Replies.error(c.idJson(), error));
         return; // rejected whole: nothing in this packet applies
       }
     }
@@ -117,21 +291,53 @@ public final class Sender {
     if (c.notices() != null) {
       session.notices(c.notices());
     }
+    if (c.confirms() != null) {
+      confirms = c.confirms();
+    }
     if (c.idJson() != null) {
-      session.reply(Replies.ok(c.idJson()));
+      reply(Replies.ok(c.idJson()));
     }
   }
 
   /** Input that is not a packet: the client hears why. */
   public void badInput(Packet.BadInput bad) {
+    if (!connection.isOpen() || waits(bad, null)) {
+      return;
+    }
+    packets++;
     office.metrics().badInput.increment();
     log.debug("bad input id={} reason={}", session.id(), bad.reason());
-    session.reply(Replies.error(bad.idJson(), bad.reason()));
+    reply(Replies.error(bad.idJson(), bad.reason()));
   }
 
-  /** The connection is gone: the session leaves nothing behind. */
+  /** The connection is gone: its session detaches (and ends unless durable). */
   public void closed() {
+    releaseWaiting();
     office.closed(this);
+  }
+
+  /** The socket's writability changed: the session holds or resumes delivery. */
+  public void writabilityChanged() {
+    if (session != null && connection.isOpen()) {
+      session.writabilityChanged(connection);
+    }
+  }
+
+  /** What is left of a packet that named a session, to apply once attached; null if nothing. */
+  private static Packet.Control withoutSession(Packet.Control c) {
+    Packet.Control rest =
+        new Packet.Control(
+            c.register(),
+            c.deregister(),
+            c.buffering(),
+            c.fastpush(),
+            c.ack(),
+            c.get(),
+            c.idJson(),
+            c.notices(),
+            c.confirms(),
+            null);
+    return rest;
   }
 
   /** Whether the budget paused this connection (then it is not closed as idle). */
@@ -146,7 +352,9 @@ public final class Sender {
         && c.buffering() == null
         && c.fastpush() == null
         && !c.get()
-        && c.notices() == null;
+        && c.notices() == null
+        && c.confirms() == null
+        && c.session() == null;
   }
 
   /**
@@ -158,8 +366,7 @@ public final class Sender {
     long now = System.nanoTime();
     if (now - lastRefusalNoticeNanos >= SECOND) {
       lastRefusalNoticeNanos = now;
-      session.reply(
-          Replies.error(null, why + "; " + refusedSinceNotice + " packet(s) not forwarded"));
+      reply(Replies.error(null, why + "; " + refusedSinceNotice + " packet(s) not forwarded"));
       refusedSinceNotice = 0;
     }
   }

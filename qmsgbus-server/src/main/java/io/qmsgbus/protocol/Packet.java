@@ -32,8 +32,22 @@ public sealed interface Packet {
       boolean ack,
       boolean get,
       String idJson,
-      Boolean notices)
+      Boolean notices,
+      Boolean confirms,
+      SessionRequest session)
       implements Packet {
+
+    public Control(
+        List<String> register,
+        List<String> deregister,
+        Boolean buffering,
+        Boolean fastpush,
+        boolean ack,
+        boolean get,
+        String idJson,
+        Boolean notices) {
+      this(register, deregister, buffering, fastpush, ack, get, idJson, notices, null, null);
+    }
 
     /** A control packet of the seed's keys only. */
     public Control(
@@ -44,10 +58,19 @@ public sealed interface Packet {
         boolean ack,
         boolean get,
         String idJson) {
-      this(register, deregister, buffering, fastpush, ack, get, idJson, null);
+      this(register, deregister, buffering, fastpush, ack, get, idJson, null, null, null);
     }
   }
 
   /** Bad input: {@code reason} goes back in an error frame, with the id when one was given. */
+  /**
+   * A client naming its durable session, on the upgrade URL or as its first control packet.
+   *
+   * @param expirySeconds how long the session outlives its connection, or null for the server's
+   *     default
+   * @param clean whether stored state of that name is discarded first
+   */
+  record SessionRequest(String name, Long expirySeconds, boolean clean) {}
+
   record BadInput(String reason, String idJson) implements Packet {}
 }

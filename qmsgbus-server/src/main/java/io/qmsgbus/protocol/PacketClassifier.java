@@ -29,7 +29,8 @@ public final class PacketClassifier {
           .build();
 
   static final String KNOWN_KEYS =
-      "skill, register, deregister, buffering, fastpush, ack, get (or the extension notices)";
+      "skill, register, deregister, buffering, fastpush, ack, get (or the extensions notices,"
+          + " confirms, session)";
 
   private final int maxSkillLength;
   private final int maxIdLength;
@@ -183,11 +184,23 @@ public final class PacketClassifier {
     if (f.error != null) {
       return new Packet.BadInput(f.error, f.idJson);
     }
+    if (f.sessionOption && f.session == null) {
+      return new Packet.BadInput("expiry and clean go with session", f.idJson);
+    }
     if (!f.known) {
       return new Packet.BadInput("no known key: a packet needs one of " + KNOWN_KEYS, f.idJson);
     }
     return new Packet.Control(
-        f.register, f.deregister, f.buffering, f.fastpush, f.ack, f.get, f.idJson, f.notices);
+        f.register,
+        f.deregister,
+        f.buffering,
+        f.fastpush,
+        f.ack,
+        f.get,
+        f.idJson,
+        f.notices,
+        f.confirms,
+        f.session == null ? null : new Packet.SessionRequest(f.session, f.expiry, f.clean));
   }
 
   private Packet dataPacket(JsonParser p, JsonToken value, boolean lenient, String idJson)
@@ -230,6 +243,40 @@ public final class PacketClassifier {
       case "notices" -> {
         f.known = true;
         f.notices = bool(value, name, f);
+      }
+      case "confirms" -> {
+        f.known = true;
+        f.confirms = bool(value, name, f);
+      }
+      case "session" -> {
+        f.known = true;
+        if (value != JsonToken.VALUE_STRING) {
+          f.fail("session must be a string");
+          p.skipChildren();
+        } else {
+          String problem = SessionName.problem(p.getText());
+          if (problem != null) {
+            f.fail(problem);
+          } else {
+            f.session = p.getText();
+          }
+        }
+      }
+      case "expiry" -> {
+        f.sessionOption = true;
+        if (value != JsonToken.VALUE_NUMBER_INT
+            || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            || p.getLongValue() < 0) {
+          f.fail("expiry must be a whole number of seconds, 0 or more");
+          p.skipChildren();
+        } else {
+          f.expiry = p.getLongValue();
+        }
+      }
+      case "clean" -> {
+        f.sessionOption = true;
+        Boolean b = bool(value, name, f);
+        f.clean = Boolean.TRUE.equals(b);
       }
       case "ack" -> {
         f.known = true;
@@ -356,6 +403,11 @@ public final class PacketClassifier {
     Boolean buffering;
     Boolean fastpush;
     Boolean notices;
+    Boolean confirms;
+    String session;
+    Long expiry;
+    boolean clean;
+    boolean sessionOption;
     boolean ack;
     boolean get;
     boolean known;

@@ -26,6 +26,14 @@ public final class Replies {
     return "{\"dropped\":" + count + ",\"skill\":" + jsonString(skill) + "}";
   }
 
+  /**
+   * The notice a client that asked for notices gets when it comes back to its durable session:
+   * {@code {"session":"NAME","resumed":true,"queued":N}}, N counting the packet sent again.
+   */
+  public static String resumed(String session, int queued) {
+    return "{\"session\":" + jsonString(session) + ",\"resumed\":true,\"queued\":" + queued + "}";
+  }
+
   static String jsonString(String s) {
     return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
   }

@@ -6,10 +6,14 @@ import io.netty.util.internal.PlatformDependent;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.config.OverflowPolicy;
 import io.qmsgbus.message.Message;
+import io.qmsgbus.message.Receipt;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
+import io.qmsgbus.store.SessionStore;
+import io.qmsgbus.store.StoredSession;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,31 +24,57 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client: its registrations, its flags and its {@link DeliveryStateMachine}, attached to a
- * {@link Connection}. Policy (who may register or publish what, global limits) is the post
- * office's; the session applies what was allowed. Everything runs on the connection's event loop;
- * messages offered from other loops pass through a bounded lock-free inbox drained in one task per
- * burst, and writes are flushed once per burst rather than per packet.
+ * One client's session: its registrations, its flags and its {@link DeliveryStateMachine}, attached
+ * to at most one {@link Connection} at a time. An unnamed session lives and dies with its
+ * connection (the seed's behaviour); a named one outlives it for its expiry, queueing what arrives,
+ * and resumes on the next connection that names it (see {@link SessionRegistry}).
+ *
+ * <p>Everything runs on the session's home event loop, which is its connection's: when a session
+ * moves to a connection on another loop, the home moves with it (on the old home, so nothing runs
+ * on both). Messages offered from other loops pass through a bounded lock-free inbox drained in one
+ * task per burst, and writes are flushed once per burst rather than per packet.
  */
 public final class ClientSession implements Receiver, SessionView {
 
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
+  /** The close code a connection gets when another connection takes its session over. */
+  public static final int TAKEN_OVER = 4000;
+
   private final long id;
+  private final String name;
   private final Identity identity;
-  private final Connection connection;
-  private final EventLoop loop;
+  private final String owner;
   private final Router router;
   private final BusMetrics metrics;
+  private final SessionStore store;
   private final long maxQueueBytes;
   private final DeliveryStateMachine<Message> machine;
   private final Set<String> skills = new LinkedHashSet<>();
+  private final Runnable ended;
+
+  /** The loop everything of this session runs on; changes only on the old home loop itself. */
+  private volatile EventLoop loop;
+
+  /** The connection delivering to the client now, or null while detached. */
+  private Connection connection;
+
+  /** Whether packets for it count as stored for a publisher's confirm (named, expiry > 0). */
+  private volatile boolean durable;
+
+  private long expirySeconds;
+  private long detachedAtMillis;
+
+  /** Bumped on every attach and detach, so an expiry timer can tell it is stale. */
+  private long epoch;
 
   /**
    * Messages offered from other event loops. Small chunks (16 slots, grown as needed): there is one
@@ -57,7 +87,7 @@ public final class ClientSession implements Receiver, SessionView {
   private final AtomicBoolean inboxScheduled = new AtomicBoolean();
   private final Runnable drainInbox = this::drainInbox;
   private final Runnable flushTask = this::flushNow;
-  private final long connectedAtMillis = System.currentTimeMillis();
+  private long connectedAtMillis = System.currentTimeMillis();
 
   /**
    * When the packet now in flight was sent (ACK mode), for the send-to-ack histogram; 0 if none.
@@ -73,28 +103,47 @@ public final class ClientSession implements Receiver, SessionView {
 
   private volatile boolean closed;
 
+  /** Settings shared by every session of a server. */
+  public record Limits(int maxQueuePackets, long maxQueueBytes, OverflowPolicy overflowPolicy) {}
+
   /**
-   * @param identity who the client authenticated as, or null when the server has no auth
+   * @param name the durable session's name, or null for one that ends with its connection
+   * @param identity who the client authenticated as, or null when the server has no auth (or the
+   *     session was restored from the store)
+   * @param owner the name of the identity a named session belongs to, or null without auth
+   * @param ended told once, on the home loop, when the session has ended
    */
-  public ClientSession(
+  ClientSession(
       long id,
+      String name,
       Identity identity,
-      Connection connection,
+      String owner,
+      EventLoop home,
       Router router,
       BusMetrics metrics,
-      int maxQueuePackets,
-      long maxQueueBytes,
-      OverflowPolicy overflowPolicy) {
+      SessionStore store,
+      Limits limits,
+      long expirySeconds,
+      Runnable ended) {
     this.id = id;
+    this.name = name;
     this.identity = identity;
-    this.connection = connection;
-    this.loop = connection.eventLoop();
+    this.owner = owner;
+    this.loop = home;
     this.router = router;
     this.metrics = metrics;
-    this.maxQueueBytes = maxQueueBytes;
+    this.store = store;
+    this.maxQueueBytes = limits.maxQueueBytes();
+    this.ended = ended;
     this.machine =
         new DeliveryStateMachine<>(
-            new ConnectionOutput(), maxQueuePackets, maxQueueBytes, overflowPolicy);
+            new ConnectionOutput(),
+            limits.maxQueuePackets(),
+            limits.maxQueueBytes(),
+            limits.overflowPolicy());
+    this.expirySeconds = name == null ? 0 : expirySeconds;
+    this.durable = this.expirySeconds > 0;
+    this.detachedAtMillis = System.currentTimeMillis();
   }
 
   @Override
@@ -103,22 +152,22 @@ public final class ClientSession implements Receiver, SessionView {
       message.release();
       return;
     }
+    Receipt receipt = message.receipt();
+    if (receipt != null) {
+      receipt.expect(); // while routing: before the publisher lets go of its own count
+    }
     if (loop.inEventLoop()) {
       offerLocal(message);
       return;
     }
     if (inboxBytes.addAndGet(message.size()) > maxQueueBytes) {
       inboxBytes.addAndGet(-message.size()); // over the client's bound before it even queues
-      loop.execute(() -> dropped(message));
+      execute(() -> dropped(message));
       return;
     }
     inbox.offer(message);
     if (inboxScheduled.compareAndSet(false, true)) {
-      try {
-        loop.execute(drainInbox);
-      } catch (RejectedExecutionException shuttingDown) {
-        releaseInbox();
-      }
+      execute(drainInbox);
     }
   }
 
@@ -126,12 +175,17 @@ public final class ClientSession implements Receiver, SessionView {
     try {
       metrics.packetsDropped.increment();
       countDrop(message.skill());
+      settle(message.receipt(), false);
     } finally {
       message.release();
     }
   }
 
   private void drainInbox() {
+    if (!loop.inEventLoop()) { // scheduled before the session moved: follow it
+      execute(drainInbox);
+      return;
+    }
     inboxScheduled.set(false); // before polling, so an offer racing with us schedules again
     Message m;
     while ((m = inbox.poll()) != null) {
@@ -141,23 +195,56 @@ public final class ClientSession implements Receiver, SessionView {
   }
 
   private void offerLocal(Message message) {
+    Receipt receipt = message.receipt();
     if (closed || !skills.contains(message.skill())) {
       // deregistered after it was routed: the deregister's reply is a barrier, nothing follows it
       message.release();
+      if (receipt != null) {
+        receipt.done(); // it no longer wants the message: nothing to confirm on its behalf
+      }
       return;
     }
-    machine.offer(message);
+    boolean stored = durable && store.persistent();
+    if (stored) {
+      store.enqueue(name, message); // before the machine: a fast-push send removes it at once
+    }
+    boolean taken = machine.offer(message);
+    if (receipt != null) {
+      if (taken && stored) {
+        store.whenDurable(receipt::done);
+      } else {
+        settle(receipt, taken);
+      }
+    }
     scheduleFlush();
+  }
+
+  /**
+   * This session's word on a confirm: only a durable session's drop fails it (the confirm says
+   * "stored for every durable receiver"; an ephemeral receiver was never a promise).
+   */
+  private void settle(Receipt receipt, boolean taken) {
+    if (receipt == null) {
+      return;
+    }
+    if (taken || !durable) {
+      receipt.done();
+    } else {
+      receipt.fail("dropped by a full queue");
+    }
   }
 
   /** Adds registrations the post office allowed; returns the skills that were new. */
   public List<String> register(Collection<String> wanted) {
-    List<String> fresh = new java.util.ArrayList<>();
+    List<String> fresh = new ArrayList<>();
     for (String s : wanted) {
       if (skills.add(s)) {
         fresh.add(s);
         router.subscribe(s, this);
       }
+    }
+    if (!fresh.isEmpty()) {
+      save();
     }
     return fresh;
   }
@@ -177,6 +264,9 @@ public final class ClientSession implements Receiver, SessionView {
         gone++;
       }
     }
+    if (gone > 0) {
+      save();
+    }
     return gone;
   }
 
@@ -191,16 +281,19 @@ public final class ClientSession implements Receiver, SessionView {
 
   public void buffering(boolean on) {
     machine.buffering(on);
+    save();
     scheduleFlush();
   }
 
   public void fastpush(boolean on) {
     machine.fastpush(on);
+    save();
     scheduleFlush();
   }
 
   public void notices(boolean on) {
     notices = on;
+    save();
   }
 
   public void ack() {
@@ -228,16 +321,16 @@ public final class ClientSession implements Receiver, SessionView {
    * end), and a client whose unread output passes its queue's byte bound is disconnected.
    */
   public void reply(String json) {
-    if (closed) {
+    Connection c = connection;
+    if (closed || c == null) {
       return;
     }
-    connection.text(json);
-    if (!connection.isWritable()) {
-      connection.hold(Connection.Hold.REPLIES, true);
-      if (connection.pendingBytes() > maxQueueBytes) {
+    c.text(json);
+    if (!c.isWritable()) {
+      c.hold(Connection.Hold.REPLIES, true);
+      if (c.pendingBytes() > maxQueueBytes) {
         log.warn("client does not read its replies, disconnected id={}", id);
-        connection.close(
-            WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: replies not read");
+        c.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: replies not read");
         return;
       }
     }
@@ -247,17 +340,161 @@ public final class ClientSession implements Receiver, SessionView {
   /**
    * The socket became (un)writable: hold packets in the bounded queue while it cannot take more.
    */
-  public void writabilityChanged() {
-    boolean writable = connection.isWritable();
+  public void writabilityChanged(Connection from) {
+    if (from != connection) {
+      return;
+    }
+    boolean writable = from.isWritable();
     if (writable) {
-      connection.hold(Connection.Hold.REPLIES, false);
+      from.hold(Connection.Hold.REPLIES, false);
     }
     machine.writable(writable);
     scheduleFlush();
   }
 
+  /**
+   * Attaches {@code c}, which must not be attached elsewhere: the session moves to {@code c}'s
+   * loop, any connection it had is closed as taken over, and delivery resumes there (the unacked
+   * packet first). {@code done} runs on {@code c}'s loop once attached, with false if the session
+   * had ended meanwhile (then the caller starts a new one).
+   *
+   * @param resumed whether to tell a client that asked for notices that its session was resumed
+   */
+  void attach(Connection c, long expiry, boolean resumed, Consumer<Boolean> done) {
+    EventLoop home = loop;
+    if (!home.inEventLoop()) {
+      execute(() -> attach(c, expiry, resumed, done), () -> done.accept(false));
+      return;
+    }
+    if (closed) {
+      c.eventLoop().execute(() -> done.accept(false));
+      return;
+    }
+    Connection old = connection;
+    if (old != null) {
+      log.info("session taken over name={} id={} old={}", name, id, old.remoteAddress());
+      release(old);
+      old.close(TAKEN_OVER, "session taken over");
+    }
+    epoch++;
+    EventLoop target = c.eventLoop();
+    if (target == home) {
+      attachHere(c, expiry, resumed);
+      done.accept(true);
+      return;
+    }
+    loop = target; // from here on every task of this session runs on the new home
+    target.execute(
+        () -> {
+          if (closed) {
+            done.accept(false);
+            return;
+          }
+          attachHere(c, expiry, resumed);
+          done.accept(true);
+        });
+  }
+
+  private void attachHere(Connection c, long expiry, boolean resumed) {
+    connection = c;
+    connectedAtMillis = System.currentTimeMillis();
+    detachedAtMillis = 0;
+    if (name != null) {
+      expirySeconds = expiry;
+      durable = expiry > 0;
+    }
+    if (resumed && notices) {
+      int waiting = machine.queued() + (machine.unacked() != null ? 1 : 0);
+      c.text(Replies.resumed(name, waiting));
+    }
+    inFlightSinceNanos = 0;
+    machine.resume(c.isWritable());
+    save();
+    scheduleFlush();
+  }
+
+  /**
+   * The connection went. An unnamed session (or one with expiry 0) ends; a named one keeps its
+   * registrations and queue until it expires or a client attaches again.
+   */
+  public void detach(Connection c) {
+    if (!loop.inEventLoop()) {
+      execute(() -> detach(c));
+      return;
+    }
+    if (closed || connection != c) {
+      return; // taken over already: the new connection is not this one's to detach
+    }
+    release(c);
+    if (!durable) {
+      end();
+      return;
+    }
+    epoch++;
+    detachedAtMillis = System.currentTimeMillis();
+    save();
+    scheduleExpiry(expirySeconds * 1000);
+  }
+
+  /** Lets {@code c} go: its batched output is dropped, the machine waits for the next one. */
+  private void release(Connection c) {
+    connection = null;
+    c.discard();
+    machine.writable(false);
+    inFlightSinceNanos = 0;
+  }
+
+  void scheduleExpiry(long afterMillis) {
+    long at = epoch;
+    try {
+      loop.schedule(() -> expireIf(at), Math.max(0, afterMillis), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      // the server is stopping; a stored session expires by its clock at the next start
+    }
+  }
+
+  private void expireIf(long at) {
+    if (!loop.inEventLoop()) {
+      execute(() -> expireIf(at));
+      return;
+    }
+    if (closed || at != epoch || connection != null) {
+      return; // attached again since
+    }
+    log.info("session expired name={} id={} queued={}", name, id, machine.queued());
+    end();
+  }
+
+  /**
+   * Ends the session for good: registrations, queue, kept and in-flight packet, inbox and stored
+   * state go, and its connection (if any) is closed with {@code code}. On the home loop.
+   */
+  void end(int code, String reason) {
+    if (!loop.inEventLoop()) {
+      execute(() -> end(code, reason));
+      return;
+    }
+    Connection c = connection;
+    if (c != null && !closed) {
+      release(c);
+      c.close(code, reason);
+    }
+    end();
+  }
+
+  /**
+   * Ends this session without touching {@code c}, which another session now writes to: the unnamed
+   * session a connection had before its first packet named a durable one.
+   */
+  public void endHandingOver(Connection c) {
+    if (connection == c) {
+      connection = null;
+    }
+    end();
+  }
+
   /** Leaves nothing behind: registrations, queue, kept packet, inbox. On the event loop. */
-  public void close() {
+  public void end() {
     if (closed) {
       return;
     }
@@ -266,7 +503,32 @@ public final class ClientSession implements Receiver, SessionView {
       router.unsubscribe(s, this);
     }
     machine.close();
-    connection.discard();
+    if (connection != null) {
+      connection.discard();
+    }
+    releaseInbox();
+    if (name != null && store.persistent()) {
+      store.deleteSession(name);
+    }
+    ended.run();
+  }
+
+  /**
+   * The server is stopping: frees what this session holds in memory, keeping its stored state for
+   * the next start. On the home loop.
+   */
+  void dispose() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (String s : skills) {
+      router.unsubscribe(s, this);
+    }
+    machine.close();
+    if (connection != null) {
+      connection.discard();
+    }
     releaseInbox();
   }
 
@@ -275,11 +537,71 @@ public final class ClientSession implements Receiver, SessionView {
     return !skills.isEmpty() || machine.queued() > 0 || machine.inFlight();
   }
 
+  /** Puts a message recovered from the store back into the queue (at start, before any client). */
+  void restore(Message message) {
+    machine.offer(message);
+  }
+
+  /** Restores flags recovered from the store. */
+  void restoreFlags(boolean buffering, boolean fastpush, boolean notices) {
+    machine.buffering(buffering);
+    machine.fastpush(fastpush);
+    this.notices = notices;
+  }
+
+  /** Restores registrations recovered from the store. */
+  void restoreSkills(Collection<String> recovered) {
+    for (String s : recovered) {
+      if (skills.add(s)) {
+        router.subscribe(s, this);
+      }
+    }
+  }
+
+  void detachedSince(long millis) {
+    detachedAtMillis = millis;
+    machine.writable(false);
+  }
+
+  private void save() {
+    if (name != null && durable && store.persistent() && !closed) {
+      store.saveSession(
+          new StoredSession(
+              name,
+              owner,
+              List.copyOf(skills),
+              machine.buffering(),
+              machine.fastpush(),
+              notices,
+              expirySeconds,
+              detachedAtMillis));
+    }
+  }
+
   private void releaseInbox() {
     Message m;
     while ((m = inbox.poll()) != null) {
       inboxBytes.addAndGet(-m.size());
+      Receipt receipt = m.receipt();
       m.release();
+      if (receipt != null) {
+        receipt.done(); // the session is gone: it holds no confirm up
+      }
+    }
+  }
+
+  private void execute(Runnable task) {
+    execute(task, null);
+  }
+
+  private void execute(Runnable task, Runnable ifRejected) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException shuttingDown) {
+      releaseInbox();
+      if (ifRejected != null) {
+        ifRejected.run();
+      }
     }
   }
 
@@ -291,15 +613,20 @@ public final class ClientSession implements Receiver, SessionView {
   }
 
   private void flushNow() {
+    if (!loop.inEventLoop()) { // scheduled before the session moved
+      execute(flushTask);
+      return;
+    }
     flushScheduled = false;
-    if (closed) {
+    Connection c = connection;
+    if (closed || c == null) {
       return;
     }
     if (unreportedDrops != null && !unreportedDrops.isEmpty()) {
-      unreportedDrops.forEach((skill, n) -> connection.text(Replies.dropped(n, skill)));
+      unreportedDrops.forEach((skill, n) -> c.text(Replies.dropped(n, skill)));
       unreportedDrops.clear();
     }
-    connection.flush();
+    c.flush();
   }
 
   private void countDrop(String skill) {
@@ -318,8 +645,28 @@ public final class ClientSession implements Receiver, SessionView {
     return id;
   }
 
+  /** The durable session's name, or null for one that ends with its connection. */
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Whether packets for this session count as stored for publisher confirms. */
+  public boolean durable() {
+    return durable;
+  }
+
   public EventLoop eventLoop() {
     return loop;
+  }
+
+  /** Whether {@code c} is the connection this session delivers to now. On the home loop. */
+  public boolean attachedTo(Connection c) {
+    return connection == c && !closed;
+  }
+
+  public boolean closed() {
+    return closed;
   }
 
   public Set<String> skills() {
@@ -336,17 +683,25 @@ public final class ClientSession implements Receiver, SessionView {
   public CompletableFuture<SessionSnapshot> snapshot() {
     CompletableFuture<SessionSnapshot> f = new CompletableFuture<>();
     try {
-      loop.execute(() -> f.complete(snapshotNow()));
+      loop.execute(
+          () -> {
+            if (!loop.inEventLoop()) {
+              f.complete(null);
+              return;
+            }
+            f.complete(snapshotNow());
+          });
     } catch (RejectedExecutionException e) {
       f.completeExceptionally(e);
     }
-    return f;
+    return f.thenCompose(s -> s != null ? CompletableFuture.completedFuture(s) : snapshot());
   }
 
   private SessionSnapshot snapshotNow() {
+    Connection c = connection;
     return new SessionSnapshot(
         id,
-        connection.remoteAddress(),
+        c == null ? "detached" : c.remoteAddress(),
         connectedAtMillis,
         List.copyOf(skills),
         machine.buffering(),
@@ -358,6 +713,11 @@ public final class ClientSession implements Receiver, SessionView {
         machine.acked(),
         machine.dropped(),
         lastAckNanos == 0 ? -1 : (System.nanoTime() - lastAckNanos) / 1_000_000);
+  }
+
+  /** The name of the identity this session belongs to, or null without auth. */
+  public String owner() {
+    return owner;
   }
 
   /** Who this client authenticated as, or null when the server has no auth. */
@@ -374,17 +734,25 @@ public final class ClientSession implements Receiver, SessionView {
     return machine.dropped();
   }
 
+  public int queued() {
+    return machine.queued();
+  }
+
   /** Frames into the connection's burst; the flush task writes and flushes it once. */
   private final class ConnectionOutput implements DeliveryStateMachine.Output<Message> {
     @Override
     public void write(Message message) {
       try {
+        Connection c = connection;
+        if (c == null) {
+          return; // not reached: the machine sends nothing while detached (not writable)
+        }
         metrics.packetsDelivered.increment();
         metrics.bytesOut.add(message.size());
         if (inFlightSinceNanos == 0 && !machine.fastpush()) {
           inFlightSinceNanos = System.nanoTime();
         }
-        connection.binary(message.content()); // encoded into this burst's buffer
+        c.binary(message.content()); // encoded into this burst's buffer
       } finally {
         message.release();
       }
@@ -409,12 +777,35 @@ public final class ClientSession implements Receiver, SessionView {
     public void dropped(Message message) {
       metrics.packetsDropped.increment();
       countDrop(message.skill()); // the envelope knows its skill: nothing to re-parse
+      forget(message);
+    }
+
+    @Override
+    public void acked(Message message) {
+      forget(message);
+    }
+
+    @Override
+    public void delivered(Message message) {
+      forget(message);
+    }
+
+    private void forget(Message message) {
+      if (durable && store.persistent()) {
+        store.remove(name, message.storeKey());
+      }
     }
 
     @Override
     public void disconnect() {
-      log.warn("slow consumer disconnected id={} remote={}", id, connection.remoteAddress());
-      connection.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: queue full");
+      Connection c = connection;
+      log.warn(
+          "slow consumer disconnected id={} remote={}",
+          id,
+          c == null ? "detached" : c.remoteAddress());
+      if (c != null) {
+        c.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "slow consumer: queue full");
+      }
     }
   }
 }

@@ -16,7 +16,9 @@ public interface Connection {
     /** The global queue budget is spent (a publisher is paused). */
     BUDGET,
     /** The client does not read its replies; stop reading what would make more. */
-    REPLIES
+    REPLIES,
+    /** Not yet attached to its session (the session is moving to this connection's loop). */
+    ATTACH
   }
 
   EventLoop eventLoop();
@@ -49,6 +51,9 @@ public interface Connection {
 
   /** Frees what is appended and not yet written; for a connection that is gone. */
   void discard();
+
+  /** False once {@link #close} was called or the peer went: nothing it sends counts any more. */
+  boolean isOpen();
 
   String remoteAddress();
 }

@@ -38,6 +38,12 @@ public final class DeliveryStateMachine<T> {
 
     /** The client acked {@code packet} (borrowed: the machine releases it after this returns). */
     default void acked(T packet) {}
+
+    /**
+     * Written in fast-push mode, where no ack is awaited: the machine is done with it as a queue
+     * item (so a store can forget it). Borrowed, like {@link #acked}.
+     */
+    default void delivered(T packet) {}
   }
 
   private final Output<T> out;
@@ -71,24 +77,43 @@ public final class DeliveryStateMachine<T> {
     this.policy = policy;
   }
 
-  /** Rule 1: a packet arrives. Sent at once when the window allows, else queued. */
-  public void offer(T packet) {
+  /**
+   * Rule 1: a packet arrives. Sent at once when the window allows, else queued.
+   *
+   * @return whether it was taken (sent or queued); false if the overflow policy dropped it
+   */
+  public boolean offer(T packet) {
     if (closed) {
       out.release(packet);
-      return;
+      return false;
     }
     if (queue.isEmpty() && canSend()) {
       send(packet);
-      return;
+      return true;
     }
     int size = out.size(packet);
     if (queue.size() >= maxPackets || queuedBytes + size > maxBytes) {
       if (!makeRoom(packet, size)) {
-        return;
+        return false;
       }
     }
     queue.addLast(packet);
     queuedBytes += size;
+    return true;
+  }
+
+  /**
+   * Rule 8: a client came back to this session on a new connection. The packet it had in flight and
+   * did not ack is sent again first (at-least-once), then the queue follows as the window allows.
+   * Counts as a send, not as a new packet.
+   */
+  public void resume(boolean writableNow) {
+    writable = writableNow;
+    if (unacked != null && writable) {
+      sent++;
+      out.write(out.retain(unacked));
+    }
+    drain();
   }
 
   /** Applies the overflow policy; returns whether {@code packet} may still be queued. */
@@ -156,6 +181,7 @@ public final class DeliveryStateMachine<T> {
     if (on && unacked != null) { // fast-push awaits nothing: the packet in flight is let go
       T p = unacked;
       unacked = null;
+      out.delivered(p);
       out.release(p);
     }
     drain();
@@ -206,12 +232,16 @@ public final class DeliveryStateMachine<T> {
     }
     if (!fastpush) {
       if (unacked != null) { // sent in fast-push mode, then fast-push was turned off
+        out.delivered(unacked);
         out.release(unacked);
       }
       unacked = out.retain(packet);
     }
     inFlight = true;
     sent++;
+    if (fastpush) {
+      out.delivered(packet);
+    }
     out.write(packet);
   }
 

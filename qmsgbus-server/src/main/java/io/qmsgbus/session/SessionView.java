@@ -11,6 +11,9 @@ public interface SessionView {
 
   long id();
 
+  /** The durable session's name, or null for one that ends with its connection. */
+  String name();
+
   /** Who the client authenticated as, or null when the server has no auth. */
   Identity identity();
 

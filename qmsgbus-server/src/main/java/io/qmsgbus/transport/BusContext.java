@@ -8,11 +8,10 @@ import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.postoffice.PostOffice;
 import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.Router;
-import io.qmsgbus.session.ClientSession;
+import io.qmsgbus.session.SessionRegistry;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every connection's handler shares: config, router, metrics, the live sessions; and the
@@ -24,9 +23,8 @@ record BusContext(
     Router router,
     BusMetrics metrics,
     PacketClassifier classifier,
-    Map<Long, ClientSession> sessions,
+    SessionRegistry sessions,
     ChannelGroup channels,
-    AtomicLong ids,
     PostOffice postOffice,
     Map<InetAddress, AtomicInteger> connectionsPerAddress,
     Authenticator auth,

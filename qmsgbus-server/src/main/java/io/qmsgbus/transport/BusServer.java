@@ -1,6 +1,7 @@
 package io.qmsgbus.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -29,12 +30,18 @@ import io.qmsgbus.protocol.PacketClassifier;
 import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
+import io.qmsgbus.session.SessionRegistry;
 import io.qmsgbus.session.SessionView;
+import io.qmsgbus.store.FsyncPolicy;
+import io.qmsgbus.store.MemoryStore;
+import io.qmsgbus.store.SegmentLogStore;
+import io.qmsgbus.store.SessionStore;
+import io.qmsgbus.store.StoreOptions;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +60,7 @@ public final class BusServer implements AutoCloseable {
   private final Channel serverChannel;
   private final String transportName;
   private final Authenticator auth;
+  private final SessionStore store;
   private volatile boolean closed;
 
   private BusServer(ServerConfig config) {
@@ -88,7 +96,22 @@ public final class BusServer implements AutoCloseable {
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
     ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     Router router = new LocalRouter();
-    Map<Long, ClientSession> sessions = new ConcurrentHashMap<>();
+    QueueBudget budget = new QueueBudget(config.maxTotalQueuedBytes());
+    PostOffice postOffice = new PostOffice(config, router, metrics, budget);
+    this.store = openStore(config); // may throw: before any thread
+    SessionRegistry sessions =
+        new SessionRegistry(
+            router,
+            metrics,
+            store,
+            new SessionRegistry.Settings(
+                new ClientSession.Limits(
+                    config.maxQueuePackets(), config.maxQueueBytes(), config.overflowPolicy()),
+                config.sessionExpirySeconds(),
+                config.maxSessionExpirySeconds(),
+                config.maxSessions()),
+            postOffice::ended);
+    postOffice.sessions(sessions);
     this.bus =
         new BusContext(
             config,
@@ -98,12 +121,13 @@ public final class BusServer implements AutoCloseable {
                 config.maxSkillLength(), config.maxIdLength(), config.maxRegistrations()),
             sessions,
             channels,
-            new AtomicLong(),
-            new PostOffice(config, router, metrics, new QueueBudget(config.maxTotalQueuedBytes())),
+            postOffice,
             new ConcurrentHashMap<>(),
             auth.active() ? auth : null,
             ssl);
     try {
+      sessions.restore(
+          store.recover(PooledByteBufAllocator.DEFAULT), workers, budget, postOffice::adopted);
       this.serverChannel =
           new ServerBootstrap()
               .group(boss, workers)
@@ -120,6 +144,7 @@ public final class BusServer implements AutoCloseable {
               .channel();
     } catch (Exception e) { // Netty rethrows a bind failure as an unchecked IOException
       shutdownLoops();
+      store.close();
       auth.close();
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
@@ -183,6 +208,19 @@ public final class BusServer implements AutoCloseable {
     }
   }
 
+  /** The store durable sessions keep their state in: on disk with a data dir, else memory. */
+  private static SessionStore openStore(ServerConfig config) {
+    if (config.dataDir().isEmpty()) {
+      return new MemoryStore();
+    }
+    return SegmentLogStore.open(
+        new StoreOptions(
+            Path.of(config.dataDir()),
+            FsyncPolicy.parse(config.fsync()),
+            config.fsyncIntervalMillis(),
+            config.segmentBytes()));
+  }
+
   /**
    * One event loop per core by default, not Netty's two: the loops never block, so a second thread
    * per core only adds context switches and cross-loop hand-offs between receivers.
@@ -227,7 +265,12 @@ public final class BusServer implements AutoCloseable {
 
   /** The live sessions, by id (read-only view; for stats and the admin API). */
   public Map<Long, SessionView> sessions() {
-    return java.util.Collections.unmodifiableMap(bus.sessions());
+    return java.util.Collections.unmodifiableMap(bus.sessions().sessions());
+  }
+
+  /** The session registry (for tests and the admin API). */
+  public SessionRegistry sessionRegistry() {
+    return bus.sessions();
   }
 
   /** The global queued-bytes budget (for stats and tests). */
@@ -269,7 +312,9 @@ public final class BusServer implements AutoCloseable {
                 WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down"))
         .awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     bus.channels().close().awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
+    bus.sessions().disposeAll();
     shutdownLoops();
+    store.close();
     auth.close();
     log.info("stopped {}", bus.metrics().summary());
   }

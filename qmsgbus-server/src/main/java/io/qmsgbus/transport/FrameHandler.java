@@ -18,9 +18,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.Permissions;
-import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.postoffice.Sender;
 import io.qmsgbus.protocol.Packet;
+import io.qmsgbus.protocol.Packet.SessionRequest;
 import io.qmsgbus.session.ClientSession;
 import java.io.IOException;
 import java.net.SocketException;
@@ -50,7 +50,6 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       new AtomicLong(System.nanoTime() - 61_000_000_000L);
 
   private final BusContext bus;
-  private ClientSession session;
   private Sender sender;
 
   FrameHandler(BusContext bus) {
@@ -60,47 +59,35 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof HandshakeComplete hs) {
-      long id = bus.ids().incrementAndGet();
       Identity identity = ctx.channel().attr(Identity.ATTRIBUTE).get(); // set by AuthHandler
       WebSocketConnection connection = new WebSocketConnection(ctx.channel());
-      ServerConfig config = bus.config();
-      session =
-          new ClientSession(
-              id,
-              identity,
-              connection,
-              bus.router(),
-              bus.metrics(),
-              config.maxQueuePackets(),
-              config.maxQueueBytes(),
-              config.overflowPolicy());
-      sender = bus.postOffice().open(session, connection, Permissions.of(identity));
-      bus.sessions().put(id, session);
       bus.channels().add(ctx.channel());
-      if (identity == null) {
+      Permissions permissions = Permissions.of(identity);
+      SessionRequest named;
+      try {
+        named = SessionParameters.fromUri(hs.requestUri());
+      } catch (IllegalArgumentException bad) {
         log.info(
-            "client connected id={} remote={} path={}",
-            id,
-            ctx.channel().remoteAddress(),
-            hs.requestUri());
-      } else {
-        log.info(
-            "client connected id={} remote={} path={} user={} auth={}",
-            id,
-            ctx.channel().remoteAddress(),
-            hs.requestUri(),
-            identity.name(),
-            identity.method());
+            "bad session request remote={}: {}", ctx.channel().remoteAddress(), bad.getMessage());
+        closeWith(ctx, WebSocketCloseStatus.POLICY_VIOLATION, bad.getMessage());
+        return;
       }
+      sender =
+          named == null
+              ? bus.postOffice().open(identity, connection, permissions)
+              : bus.postOffice().openNamed(named, identity, connection, permissions);
+      log.info(
+          "client connected id={} remote={} path={}{}",
+          named == null ? sender.session().id() : "-",
+          ctx.channel().remoteAddress(),
+          hs.requestUri(),
+          identity == null ? "" : " user=" + identity.name() + " auth=" + identity.method());
     } else if (evt instanceof IdleStateEvent idle) {
       if (sender != null && sender.paused()) {
         return; // held back by the budget: its pongs are not being read, it is not idle
       }
-      if (session == null || !idle.isFirst()) {
-        log.info(
-            "client idle, closing id={} remote={}",
-            session == null ? "-" : session.id(),
-            ctx.channel().remoteAddress());
+      if (sender == null || !idle.isFirst()) {
+        log.info("client idle, closing id={} remote={}", who(), ctx.channel().remoteAddress());
         closeWith(ctx, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle timeout");
       } else {
         ctx.writeAndFlush(new PingWebSocketFrame());
@@ -110,10 +97,15 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  private Object who() {
+    ClientSession s = sender == null ? null : sender.session();
+    return s == null ? "-" : s.name() == null ? s.id() : s.id() + " session=" + s.name();
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)
-        || session == null) {
+        || sender == null) {
       ReferenceCountUtil.release(msg); // pings, pongs and closes are the protocol handler's
       return;
     }
@@ -144,41 +136,35 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       content.getBytes(content.readerIndex(), scratch, 0, length);
       packet = bus.classifier().classify(scratch, 0, length);
     }
-    if (packet instanceof Packet.Data data) {
-      sender.publish(data, content);
-    } else if (packet instanceof Packet.Control control) {
-      sender.control(control);
-    } else if (packet instanceof Packet.BadInput bad) {
-      sender.badInput(bad);
-    }
+    sender.dispatch(packet, content);
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-    if (session != null) {
-      session.writabilityChanged();
+    if (sender != null) {
+      sender.writabilityChanged();
     }
     super.channelWritabilityChanged(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    if (session != null) {
+    if (sender != null) {
       sender.closed();
-      bus.sessions().remove(session.id());
+      ClientSession s = sender.session();
       log.info(
           "client disconnected id={} remote={} sent={} dropped={}",
-          session.id(),
+          who(),
           ctx.channel().remoteAddress(),
-          session.sent(),
-          session.droppedCount());
+          s == null ? 0 : s.sent(),
+          s == null ? 0 : s.droppedCount());
     }
     super.channelInactive(ctx);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Object who = session == null ? "-" : session.id();
+    Object who = who();
     if (cause instanceof TooLongFrameException) {
       log.info("message too big, closing id={} remote={}", who, ctx.channel().remoteAddress());
       closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");

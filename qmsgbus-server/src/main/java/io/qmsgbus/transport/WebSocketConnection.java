@@ -85,6 +85,11 @@ final class WebSocketConnection implements Connection {
   }
 
   @Override
+  public boolean isOpen() {
+    return !closing && channel.isActive();
+  }
+
+  @Override
   public String remoteAddress() {
     return String.valueOf(channel.remoteAddress());
   }

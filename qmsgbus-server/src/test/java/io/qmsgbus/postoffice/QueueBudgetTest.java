@@ -95,6 +95,11 @@ class QueueBudgetTest {
     public void discard() {}
 
     @Override
+    public boolean isOpen() {
+      return true;
+    }
+
+    @Override
     public String remoteAddress() {
       return "test";
     }

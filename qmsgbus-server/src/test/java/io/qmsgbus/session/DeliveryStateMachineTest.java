@@ -62,6 +62,13 @@ class DeliveryStateMachineTest {
     public void acked(String packet) {
       acked.add(packet);
     }
+
+    final List<String> delivered = new ArrayList<>();
+
+    @Override
+    public void delivered(String packet) {
+      delivered.add(packet);
+    }
   }
 
   @Nested
@@ -315,6 +322,63 @@ class DeliveryStateMachineTest {
       m = new DeliveryStateMachine<>(out, 1, 1_000, OverflowPolicy.DISCONNECT);
       offer("a", "b", "c");
       assertThat(out.disconnect).isTrue();
+    }
+  }
+
+  @Nested
+  class Rule8Resume {
+    @Test
+    void theUnackedPacketIsSentAgainFirstThenTheQueue() {
+      offer("a", "b");
+      m.writable(false); // the connection went
+      offer("c");
+      assertThat(out.written).containsExactly("a");
+      m.resume(true);
+      assertThat(out.written).as("a again; b waits for a's ack").containsExactly("a", "a");
+      m.ack();
+      m.ack();
+      assertThat(out.written).containsExactly("a", "a", "b", "c");
+      assertThat(out.acked).containsExactly("a", "b");
+      assertThat(m.sent()).isEqualTo(4);
+    }
+
+    @Test
+    void whileNotWritableNothingIsSentAndResumeLater() {
+      offer("a");
+      m.writable(false);
+      m.resume(false);
+      assertThat(out.written).containsExactly("a");
+      m.resume(true);
+      assertThat(out.written).containsExactly("a", "a");
+    }
+
+    @Test
+    void inFastPushTheQueueDrainsAndNothingIsSentAgain() {
+      m.fastpush(true);
+      m.writable(false);
+      offer("a", "b");
+      m.resume(true);
+      assertThat(out.written).containsExactly("a", "b");
+      assertThat(out.delivered).containsExactly("a", "b");
+    }
+  }
+
+  @Nested
+  class OfferResult {
+    @Test
+    void tellsWhetherThePacketWasTaken() {
+      m = new DeliveryStateMachine<>(out, 1, 1_000, OverflowPolicy.DROP_NEWEST);
+      assertThat(m.offer(out.packet("a"))).isTrue(); // sent
+      assertThat(m.offer(out.packet("b"))).isTrue(); // queued
+      assertThat(m.offer(out.packet("c"))).isFalse(); // dropped
+    }
+
+    @Test
+    void turningFastPushOnCountsTheInFlightPacketAsDelivered() {
+      offer("a");
+      m.fastpush(true);
+      assertThat(out.delivered).containsExactly("a");
+      assertThat(out.acked).isEmpty();
     }
   }
 

@@ -1,0 +1,5 @@
+package io.qmsgbus.store;
+
+import java.util.List;
+
+public record RecoveredSession(StoredSession session, List<StoredMessage> queue) {}

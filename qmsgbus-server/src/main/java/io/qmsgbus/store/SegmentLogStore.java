@@ -1,0 +1,661 @@
+package io.qmsgbus.store;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.qmsgbus.message.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable sessions on disk as an append-only log of CRC'd records in numbered segment files (what
+ * JetStream's file store, Artemis and Kafka do): a message's bytes are written once, each session
+ * that queues it writes a small reference, an ack writes a removal. Callers (event loops) only copy
+ * into a buffer under one lock; one writer thread writes and syncs everything pending at once
+ * (group commit), then fires the {@link #whenDurable} actions that waited for it.
+ *
+ * <p>Record: {@code int length, int crc32c(body), body}; body starts with a type byte. A record
+ * whose CRC fails is skipped (its length still says where the next begins); a torn tail of the last
+ * segment is cut off; a length that cannot be right ends that segment's reading. Segments are
+ * deleted oldest first once no live message is in them; every new segment starts with the settings
+ * of every live session, so deleting older ones never loses a session. See docs/durability.md.
+ */
+public final class SegmentLogStore implements SessionStore {
+
+  private static final Logger log = LoggerFactory.getLogger(SegmentLogStore.class);
+
+  private static final byte SESSION = 1;
+  private static final byte SESSION_DELETE = 2;
+  private static final byte MESSAGE = 3;
+  private static final byte ENQUEUE = 4;
+  private static final byte REMOVE = 5;
+
+  private static final int HEADER = 8;
+  private static final int MAX_RECORD = 1 << 30;
+
+  private final StoreOptions options;
+  private final Path dir;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Thread writer;
+  private final Object mutex = new Object();
+
+  // --- under mutex ---
+  /** Records not yet written, by the segment they belong to (a roll starts a new chunk). */
+  private List<Chunk> chunks = new ArrayList<>();
+
+  private ByteBuf pending;
+  private List<Runnable> waiting = new ArrayList<>();
+  private long nextKey = 1;
+  private final Map<String, StoredSession> sessions = new HashMap<>();
+
+  /** Each live session's queued message keys, so a deleted session releases its references. */
+  private final Map<String, LinkedHashSet<Long>> queued = new HashMap<>();
+
+  /** Live message key -> {segment, references}. */
+  private final Map<Long, long[]> live = new HashMap<>();
+
+  /** Segment number -> live messages in it. */
+  private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+
+  private long firstSegment;
+  private long activeSegment;
+  private long activeBytes;
+  private boolean rolled;
+  private boolean rolling;
+  private boolean closing;
+  private boolean recovered;
+
+  private record Chunk(long segment, ByteBuf buf) {}
+
+  // --- writer thread only ---
+  private FileChannel out;
+  private long outSegment = -1;
+
+  private final CRC32C crc = new CRC32C();
+
+  private SegmentLogStore(StoreOptions options) throws IOException {
+    this.options = options;
+    this.dir = options.dir();
+    Files.createDirectories(dir);
+    this.lockChannel =
+        FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock l = lockChannel.tryLock();
+    if (l == null) {
+      lockChannel.close();
+      throw new IllegalStateException(
+          "data dir " + dir + " is in use by another server (its lock file is held)");
+    }
+    this.lock = l;
+    this.writer = new Thread(this::writeLoop, "qmsgbus-store-writer");
+    this.writer.setDaemon(true);
+  }
+
+  /** Opens (and locks) {@code options.dir()}; call {@link #recover} next. */
+  public static SegmentLogStore open(StoreOptions options) {
+    try {
+      return new SegmentLogStore(options);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open data dir " + options.dir() + ": " + e, e);
+    }
+  }
+
+  @Override
+  public boolean persistent() {
+    return true;
+  }
+
+  // ---------------------------------------------------------------- writes (any thread)
+
+  @Override
+  public void saveSession(StoredSession s) {
+    synchronized (mutex) {
+      sessions.put(s.name(), s);
+      begin(SESSION);
+      writeSession(s);
+      end();
+    }
+  }
+
+  @Override
+  public void deleteSession(String name) {
+    synchronized (mutex) {
+      sessions.remove(name);
+      LinkedHashSet<Long> keys = queued.remove(name);
+      if (keys != null) {
+        keys.forEach(this::unref);
+      }
+      begin(SESSION_DELETE);
+      writeString(name);
+      end();
+    }
+  }
+
+  @Override
+  public long enqueue(String name, Message m) {
+    synchronized (mutex) {
+      long key = m.storeKey();
+      if (key == 0) {
+        key = nextKey++;
+        m.storeKey(key);
+        begin(MESSAGE);
+        pending.writeLong(key);
+        writeString(m.skill());
+        ByteBuf c = m.content();
+        pending.writeInt(c.readableBytes());
+        pending.writeBytes(c, c.readerIndex(), c.readableBytes());
+        long segment = activeSegment; // before end(): a roll there starts the next one
+        end();
+        live.put(key, new long[] {segment, 0});
+        liveBySegment.merge(segment, 1, Integer::sum);
+      }
+      if (queued.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(key)) {
+        long[] entry = live.get(key);
+        if (entry != null) {
+          entry[1]++;
+        }
+      }
+      begin(ENQUEUE);
+      writeString(name);
+      pending.writeLong(key);
+      end();
+      return key;
+    }
+  }
+
+  @Override
+  public void remove(String name, long key) {
+    synchronized (mutex) {
+      LinkedHashSet<Long> keys = queued.get(name);
+      if (key == 0 || keys == null || !keys.remove(key)) {
+        return; // not queued there (removed already, or never stored): nothing to write
+      }
+      unref(key);
+      begin(REMOVE);
+      writeString(name);
+      pending.writeLong(key);
+      end();
+    }
+  }
+
+  private void unref(long key) {
+    long[] entry = live.get(key);
+    if (entry != null && --entry[1] <= 0) {
+      live.remove(key);
+      liveBySegment.compute(entry[0], (seg, n) -> n == null || n <= 1 ? null : n - 1);
+    }
+  }
+
+  @Override
+  public void whenDurable(Runnable action) {
+    synchronized (mutex) {
+      waiting.add(action);
+      mutex.notifyAll();
+    }
+  }
+
+  private int recordStart;
+
+  private void begin(byte type) {
+    if (closing || pending == null) {
+      throw new IllegalStateException(closing ? "store closed" : "recover() comes first");
+    }
+    recordStart = pending.writerIndex();
+    pending.writeInt(0).writeInt(0).writeByte(type);
+  }
+
+  private void end() {
+    int bodyStart = recordStart + HEADER;
+    int length = pending.writerIndex() - bodyStart;
+    crc.reset();
+    crc.update(pending.nioBuffer(bodyStart, length));
+    pending.setInt(recordStart, length);
+    pending.setInt(recordStart + 4, (int) crc.getValue());
+    activeBytes += HEADER + length;
+    if (activeBytes >= options.segmentBytes() && !rolling) {
+      roll();
+    }
+    mutex.notifyAll();
+  }
+
+  /** Starts the next segment, declaring every live session in it first. Under the mutex. */
+  private void roll() {
+    rolling = true;
+    activeSegment++;
+    activeBytes = 0;
+    newChunk();
+    for (StoredSession s : sessions.values()) {
+      begin(SESSION);
+      writeSession(s);
+      end();
+    }
+    rolling = false;
+    rolled = true;
+  }
+
+  private void newChunk() {
+    pending = ByteBufAllocator.DEFAULT.heapBuffer(1 << 16);
+    chunks.add(new Chunk(activeSegment, pending));
+  }
+
+  private void writeString(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    pending.writeShort(b.length);
+    pending.writeBytes(b);
+  }
+
+  private void writeSession(StoredSession s) {
+    writeString(s.name());
+    writeString(s.owner() == null ? "" : s.owner());
+    pending.writeByte(s.owner() == null ? 0 : 1);
+    pending.writeInt(s.skills().size());
+    for (String skill : s.skills()) {
+      writeString(skill);
+    }
+    pending.writeByte((s.buffering() ? 1 : 0) | (s.fastpush() ? 2 : 0) | (s.notices() ? 4 : 0));
+    pending.writeLong(s.expirySeconds());
+    pending.writeLong(s.detachedAtMillis());
+  }
+
+  // ---------------------------------------------------------------- the writer thread
+
+  private boolean nothingPending() {
+    for (Chunk c : chunks) {
+      if (c.buf().isReadable()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void writeLoop() {
+    long lastSync = System.nanoTime();
+    boolean unsynced = false;
+    long intervalNanos = options.fsyncIntervalMillis() * 1_000_000L;
+    try {
+      while (true) {
+        List<Chunk> batch;
+        List<Runnable> actions;
+        boolean roll;
+        boolean stop;
+        synchronized (mutex) {
+          while (nothingPending() && waiting.isEmpty() && !closing) {
+            if (options.fsync() == FsyncPolicy.INTERVAL && unsynced) {
+              long left = intervalNanos - (System.nanoTime() - lastSync);
+              if (left <= 0) {
+                break;
+              }
+              mutex.wait(Math.max(1, left / 1_000_000L));
+            } else {
+              mutex.wait();
+            }
+          }
+          batch = chunks;
+          chunks = new ArrayList<>();
+          newChunk();
+          actions = waiting;
+          waiting = new ArrayList<>();
+          roll = rolled;
+          rolled = false;
+          stop = closing;
+        }
+        try {
+          for (Chunk c : batch) {
+            if (c.buf().isReadable()) {
+              write(c);
+              unsynced = true;
+            }
+          }
+        } finally {
+          batch.forEach(c -> c.buf().release());
+        }
+        boolean sync =
+            switch (options.fsync()) {
+              case ALWAYS -> true;
+              case INTERVAL -> stop || System.nanoTime() - lastSync >= intervalNanos;
+              case NEVER -> stop;
+            };
+        if (!sync && options.fsync() == FsyncPolicy.INTERVAL && !actions.isEmpty()) {
+          synchronized (mutex) { // they wait for the next sync, not just this write
+            waiting.addAll(0, actions);
+          }
+          actions = List.of();
+        }
+        if (sync && unsynced && out != null) {
+          out.force(false);
+          lastSync = System.nanoTime();
+          unsynced = false;
+        }
+        for (Runnable r : actions) {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            log.warn("store action failed: {}", e.toString());
+          }
+        }
+        if (roll) {
+          deleteDeadSegments();
+        }
+        if (stop) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // a disk that fails writes cannot keep any promise: stop rather than confirm what is lost
+      log.error("store write failed, stopping the server: {}", e.toString(), e);
+      Runtime.getRuntime().halt(4);
+    }
+  }
+
+  private void write(Chunk c) throws IOException {
+    if (out == null || outSegment != c.segment()) {
+      if (out != null) {
+        out.force(false); // a finished segment is complete on disk before the next begins
+        out.close();
+      }
+      out =
+          FileChannel.open(
+              segmentPath(c.segment()),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND);
+      outSegment = c.segment();
+    }
+    ByteBuffer b = c.buf().nioBuffer();
+    while (b.hasRemaining()) {
+      out.write(b);
+    }
+  }
+
+  /** Oldest first, and only segments before the oldest live message and the one being written. */
+  private void deleteDeadSegments() {
+    List<Long> dead = new ArrayList<>();
+    synchronized (mutex) {
+      long oldestLive = liveBySegment.isEmpty() ? Long.MAX_VALUE : liveBySegment.firstKey();
+      long limit = Math.min(oldestLive, outSegment);
+      while (firstSegment < limit) {
+        dead.add(firstSegment++);
+      }
+    }
+    for (long s : dead) {
+      try {
+        Files.deleteIfExists(segmentPath(s));
+      } catch (IOException e) {
+        log.warn("cannot delete segment {}: {}", s, e.toString());
+      }
+    }
+  }
+
+  private Path segmentPath(long segment) {
+    return dir.resolve(String.format("%020d.log", segment));
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  @Override
+  public Recovery recover(ByteBufAllocator alloc) {
+    synchronized (mutex) {
+      if (recovered) {
+        throw new IllegalStateException("recover is called once");
+      }
+      recovered = true;
+    }
+    List<String> problems = new ArrayList<>();
+    long damaged = 0;
+    Map<String, StoredSession> found = new LinkedHashMap<>();
+    Map<String, LinkedHashSet<Long>> queues = new HashMap<>();
+    Map<Long, Object[]> messages = new HashMap<>(); // key -> {skill, byte[], segment}
+    List<Long> segments = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("\\d{20}\\.log"))
+          .map(n -> Long.parseLong(n.substring(0, 20)))
+          .sorted()
+          .forEach(segments::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long maxKey = 0;
+    for (int i = 0; i < segments.size(); i++) {
+      long seg = segments.get(i);
+      boolean last = i == segments.size() - 1;
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(segmentPath(seg));
+      } catch (IOException e) {
+        problems.add("segment " + seg + " unreadable: " + e);
+        continue;
+      }
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      while (b.remaining() > 0) {
+        int start = b.position();
+        if (b.remaining() < HEADER) {
+          damaged++;
+          problems.add(tornOrCut(seg, last, start));
+          if (last) {
+            truncate(seg, start);
+          }
+          break;
+        }
+        int length = b.getInt();
+        int sum = b.getInt();
+        if (length < 1 || length > MAX_RECORD || length > b.remaining()) {
+          damaged++;
+          problems.add(
+              last && length > b.remaining() && length <= MAX_RECORD
+                  ? "segment " + seg + ": torn record at " + start + " cut off"
+                  : "segment " + seg + ": bad record length at " + start + "; rest skipped");
+          if (last) {
+            truncate(seg, start);
+          }
+          break;
+        }
+        crc.reset();
+        crc.update(bytes, b.position(), length);
+        if ((int) crc.getValue() != sum) {
+          damaged++;
+          problems.add("segment " + seg + ": record at " + start + " fails its checksum; skipped");
+          b.position(b.position() + length);
+          continue;
+        }
+        ByteBuffer body = ByteBuffer.wrap(bytes, b.position(), length).slice();
+        b.position(b.position() + length);
+        try {
+          switch (body.get()) {
+            case SESSION -> {
+              StoredSession s = readSession(body);
+              found.put(s.name(), s);
+              queues.computeIfAbsent(s.name(), k -> new LinkedHashSet<>());
+            }
+            case SESSION_DELETE -> {
+              String name = readString(body);
+              found.remove(name);
+              queues.remove(name);
+            }
+            case MESSAGE -> {
+              long key = body.getLong();
+              String skill = readString(body);
+              byte[] payload = new byte[body.getInt()];
+              body.get(payload);
+              messages.put(key, new Object[] {skill, payload, seg});
+              maxKey = Math.max(maxKey, key);
+            }
+            case ENQUEUE -> {
+              String name = readString(body);
+              long key = body.getLong();
+              LinkedHashSet<Long> q = queues.get(name);
+              if (q != null) {
+                q.add(key);
+              }
+            }
+            case REMOVE -> {
+              String name = readString(body);
+              long key = body.getLong();
+              LinkedHashSet<Long> q = queues.get(name);
+              if (q != null) {
+                q.remove(key);
+              }
+            }
+            default -> {
+              damaged++;
+              problems.add("segment " + seg + ": unknown record type at " + start);
+            }
+          }
+        } catch (RuntimeException bad) {
+          damaged++;
+          problems.add("segment " + seg + ": unreadable record at " + start + ": " + bad);
+        }
+      }
+    }
+    List<RecoveredSession> result = new ArrayList<>();
+    Map<Long, Integer> refs = new HashMap<>();
+    for (StoredSession s : found.values()) {
+      List<StoredMessage> q = new ArrayList<>();
+      for (long key : queues.getOrDefault(s.name(), new LinkedHashSet<>())) {
+        Object[] m = messages.get(key);
+        if (m == null) {
+          continue; // its record was damaged: lost, and reported above
+        }
+        byte[] payload = (byte[]) m[1];
+        ByteBuf buf = alloc.buffer(payload.length);
+        buf.writeBytes(payload);
+        q.add(new StoredMessage(key, (String) m[0], buf));
+        refs.merge(key, 1, Integer::sum);
+      }
+      result.add(new RecoveredSession(s, q));
+    }
+    long next = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
+    synchronized (mutex) {
+      nextKey = maxKey + 1;
+      firstSegment = segments.isEmpty() ? next : segments.get(0);
+      activeSegment = next;
+      newChunk();
+      sessions.putAll(found);
+      for (RecoveredSession r : result) {
+        LinkedHashSet<Long> keys = new LinkedHashSet<>();
+        r.queue().forEach(m -> keys.add(m.key()));
+        queued.put(r.session().name(), keys);
+      }
+      refs.forEach(
+          (key, n) -> {
+            long seg = (Long) messages.get(key)[2];
+            live.put(key, new long[] {seg, n});
+            liveBySegment.merge(seg, 1, Integer::sum);
+          });
+      // a fresh segment per start: what was damaged stays behind, what lives is re-declared
+      for (StoredSession s : found.values()) {
+        begin(SESSION);
+        writeSession(s);
+        end();
+      }
+    }
+    writer.start();
+    for (String p : problems) {
+      log.warn("store: {}", p);
+    }
+    return new Recovery(result, damaged, problems);
+  }
+
+  private static String tornOrCut(long seg, boolean last, int at) {
+    return last
+        ? "segment " + seg + ": torn record at " + at + " cut off"
+        : "segment " + seg + ": short record at " + at + "; rest skipped";
+  }
+
+  private void truncate(long seg, int at) {
+    try (FileChannel f = FileChannel.open(segmentPath(seg), StandardOpenOption.WRITE)) {
+      f.truncate(at);
+      f.force(true);
+    } catch (IOException e) {
+      log.warn("cannot cut the torn tail of segment {}: {}", seg, e.toString());
+    }
+  }
+
+  private static String readString(ByteBuffer b) {
+    int n = Short.toUnsignedInt(b.getShort());
+    byte[] s = new byte[n];
+    b.get(s);
+    return new String(s, StandardCharsets.UTF_8);
+  }
+
+  private static StoredSession readSession(ByteBuffer b) {
+    String name = readString(b);
+    String owner = readString(b);
+    boolean hasOwner = b.get() == 1;
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining()) {
+      throw new IllegalArgumentException("bad skill count " + n);
+    }
+    List<String> skills = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      skills.add(readString(b));
+    }
+    int flags = b.get();
+    return new StoredSession(
+        name,
+        hasOwner ? owner : null,
+        List.copyOf(skills),
+        (flags & 1) != 0,
+        (flags & 2) != 0,
+        (flags & 4) != 0,
+        b.getLong(),
+        b.getLong());
+  }
+
+  // ---------------------------------------------------------------- close
+
+  @Override
+  public void close() {
+    synchronized (mutex) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      mutex.notifyAll();
+    }
+    try {
+      if (writer.isAlive()) {
+        writer.join(10_000);
+      }
+      if (out != null) {
+        out.force(false);
+        out.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      log.warn("store close: {}", e.toString());
+    } finally {
+      synchronized (mutex) {
+        chunks.forEach(c -> c.buf().release());
+        chunks.clear();
+      }
+      try {
+        lock.release();
+        lockChannel.close();
+      } catch (IOException e) {
+        log.debug("lock release: {}", e.toString());
+      }
+    }
+  }
+}
