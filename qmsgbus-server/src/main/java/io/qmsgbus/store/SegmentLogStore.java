@@ -97,7 +97,12 @@ public final class SegmentLogStore implements SessionStore {
     Files.createDirectories(dir);
     this.lockChannel =
         FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock l = lockChannel.tryLock();
+    FileLock l;
+    try {
+      l = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException sameProcess) {
+      l = null;
+    }
     if (l == null) {
       lockChannel.close();
       throw new IllegalStateException(
