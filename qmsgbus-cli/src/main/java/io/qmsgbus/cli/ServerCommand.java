@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
       "  authJwtSecretFile, authJwtPublicKey, authJwtAudience, authJwtIssuer, authUsersFile,",
       "  allowedOrigins, allowAnonymous, tlsCert, tlsKey, allowedHosts, adminTokenFile,",
       "  upgradeTimeoutSeconds, authMaxFailuresPerAddress, authMaxFailuresPerUser,",
-      "  metricsMaxSkills"
+      "  metricsMaxSkills, sessionExpirySeconds, maxSessionExpirySeconds, maxSessions,",
+      "  dataDir, fsync (always|interval|never), fsyncIntervalMillis, segmentBytes"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -85,6 +86,21 @@ final class ServerCommand implements Callable<Integer> {
         "(allowedHosts; against DNS rebinding)."
       })
   String allowedHosts;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = {
+        "Keep durable sessions in DIR: they survive restarts and kill -9 (default: in memory,",
+        "durable across reconnects only)."
+      })
+  String dataDir;
+
+  @Option(
+      names = "--fsync",
+      paramLabel = "POLICY",
+      description = "With --data-dir: always (default), interval or never.")
+  String fsync;
 
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
@@ -175,6 +191,8 @@ final class ServerCommand implements Callable<Integer> {
       putIfSet(security, "tlsKey", tlsKey);
       putIfSet(security, "adminTokenFile", adminTokenFile);
       putIfSet(security, "allowedHosts", allowedHosts);
+      putIfSet(security, "dataDir", dataDir);
+      putIfSet(security, "fsync", fsync);
       if (allowAnonymous) {
         security.put("allowAnonymous", "true");
       }
