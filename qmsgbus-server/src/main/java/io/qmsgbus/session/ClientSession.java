@@ -98,6 +98,9 @@ public final class ClientSession implements Receiver, SessionView {
   private boolean flushScheduled;
   private boolean notices;
 
+  /** An ack's removal is on its way to the store; the next packet waits for it. */
+  private boolean ackSyncing;
+
   /** Drops not yet reported, by skill (only when the client asked for notices). */
   private Map<String, Long> unreportedDrops;
 
@@ -305,8 +308,30 @@ public final class ClientSession implements Receiver, SessionView {
         inFlightSinceNanos = 0;
       }
     }
+    if (machine.inFlight() && !machine.fastpush() && durable && store.persistent()) {
+      // the ack's removal reaches the store (under its fsync policy) before the next packet
+      // goes: a crash then repeats at most the one packet in flight, never one already acked
+      ackSyncing = true;
+      machine.writable(false);
+      machine.ack();
+      store.whenDurable(() -> execute(this::ackSynced));
+      return;
+    }
     machine.ack();
     scheduleFlush();
+  }
+
+  private void ackSynced() {
+    if (!loop.inEventLoop()) {
+      execute(this::ackSynced);
+      return;
+    }
+    ackSyncing = false;
+    Connection c = connection;
+    if (!closed && c != null) {
+      machine.writable(c.isWritable());
+      scheduleFlush();
+    }
   }
 
   public void get() {
@@ -348,7 +373,7 @@ public final class ClientSession implements Receiver, SessionView {
     if (writable) {
       from.hold(Connection.Hold.REPLIES, false);
     }
-    machine.writable(writable);
+    machine.writable(writable && !ackSyncing);
     scheduleFlush();
   }
 
@@ -408,7 +433,7 @@ public final class ClientSession implements Receiver, SessionView {
       c.text(Replies.resumed(name, waiting));
     }
     inFlightSinceNanos = 0;
-    machine.resume(c.isWritable());
+    machine.resume(c.isWritable() && !ackSyncing);
     save();
     scheduleFlush();
   }

@@ -301,12 +301,22 @@ public final class SegmentLogStore implements SessionStore {
         boolean roll;
         boolean stop;
         synchronized (mutex) {
-          while (nothingPending() && waiting.isEmpty() && !closing) {
-            if (options.fsync() == FsyncPolicy.INTERVAL && unsynced) {
-              long left = intervalNanos - (System.nanoTime() - lastSync);
-              if (left <= 0) {
+          while (!closing) {
+            boolean data = !nothingPending();
+            if (options.fsync() != FsyncPolicy.INTERVAL) {
+              if (data || !waiting.isEmpty()) {
                 break;
               }
+              mutex.wait();
+              continue;
+            }
+            // interval: write data as it comes, sync (and answer) once the interval is up
+            long left = intervalNanos - (System.nanoTime() - lastSync);
+            boolean due = unsynced || !waiting.isEmpty();
+            if (data || (due && (left <= 0 || !unsynced))) {
+              break;
+            }
+            if (due) {
               mutex.wait(Math.max(1, left / 1_000_000L));
             } else {
               mutex.wait();
@@ -334,7 +344,7 @@ public final class SegmentLogStore implements SessionStore {
         boolean sync =
             switch (options.fsync()) {
               case ALWAYS -> true;
-              case INTERVAL -> stop || System.nanoTime() - lastSync >= intervalNanos;
+              case INTERVAL -> stop || !unsynced || System.nanoTime() - lastSync >= intervalNanos;
               case NEVER -> stop;
             };
         if (!sync && options.fsync() == FsyncPolicy.INTERVAL && !actions.isEmpty()) {

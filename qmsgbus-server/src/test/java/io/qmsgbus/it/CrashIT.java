@@ -87,7 +87,10 @@ class CrashIT {
       startServer();
       try (JdkSocket receiver = JdkSocket.open(port, "/?session=crash-r");
           JdkSocket pub = JdkSocket.open(port, "/")) {
-        receiver.text("{\"register\":\"c\",\"id\":0}");
+        if (round == 0) { // later rounds: the session kept it
+          receiver.text("{\"register\":\"c\",\"id\":0}");
+          assertThat(receiver.next()).isEqualTo("{\"id\":0,\"ok\":true}");
+        }
         pub.text("{\"confirms\":true}");
         int batch = 20 + random.nextInt(60);
         int killAfter = round == crashes ? Integer.MAX_VALUE : random.nextInt(batch);

@@ -17,16 +17,16 @@ import java.util.concurrent.TimeUnit;
  * second implementation of the protocol rather than our framer: every TEXT and BINARY message in
  * arrival order (BINARY as "bin:" + its text), and the close code the server sent.
  */
-final class JdkSocket implements AutoCloseable {
+public final class JdkSocket implements AutoCloseable {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-  final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
-  final CompletableFuture<String> closeReason = new CompletableFuture<>();
+  public final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+  public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  public final CompletableFuture<String> closeReason = new CompletableFuture<>();
   private final WebSocket ws;
 
-  private JdkSocket(String url) {
+  private JdkSocket(String url, java.util.Map<String, String> headers) {
     StringBuilder text = new StringBuilder();
     java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
     WebSocket.Listener listener =
@@ -68,25 +68,32 @@ final class JdkSocket implements AutoCloseable {
             closeReason.complete(String.valueOf(error));
           }
         };
+    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+    headers.forEach(builder::header);
     this.ws =
-        HttpClient.newHttpClient()
-            .newWebSocketBuilder()
+        builder
             .connectTimeout(TIMEOUT)
             .buildAsync(URI.create(url), listener)
             .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
             .join();
   }
 
-  static JdkSocket open(int port, String pathAndQuery) {
-    return new JdkSocket("ws://127.0.0.1:" + port + pathAndQuery);
+  public static JdkSocket open(int port, String pathAndQuery) {
+    return open(port, pathAndQuery, java.util.Map.of());
   }
 
-  JdkSocket text(String json) {
+  /** With extra upgrade headers (e.g. {@code Authorization}). */
+  public static JdkSocket open(
+      int port, String pathAndQuery, java.util.Map<String, String> headers) {
+    return new JdkSocket("ws://127.0.0.1:" + port + pathAndQuery, headers);
+  }
+
+  public JdkSocket text(String json) {
     ws.sendText(json, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     return this;
   }
 
-  JdkSocket binary(String data) {
+  public JdkSocket binary(String data) {
     ws.sendBinary(ByteBuffer.wrap(data.getBytes(StandardCharsets.UTF_8)), true)
         .orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         .join();
@@ -94,7 +101,7 @@ final class JdkSocket implements AutoCloseable {
   }
 
   /** The next message, or a failure after the timeout. */
-  String next() throws InterruptedException {
+  public String next() throws InterruptedException {
     String m = received.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     if (m == null) {
       throw new AssertionError("nothing received in " + TIMEOUT);
@@ -103,12 +110,12 @@ final class JdkSocket implements AutoCloseable {
   }
 
   /** Nothing arrives within {@code millis} (for "no more packets" checks after a barrier). */
-  String poll(long millis) throws InterruptedException {
+  public String poll(long millis) throws InterruptedException {
     return received.poll(millis, TimeUnit.MILLISECONDS);
   }
 
   /** Cuts the TCP connection without a close handshake, as a dropped link would. */
-  void drop() {
+  public void drop() {
     ws.abort();
   }
 

@@ -226,4 +226,24 @@ class SessionsIT {
     assertThat(pub.next())
         .isEqualTo("{\"id\":\"c\",\"ok\":false,\"error\":\"dropped by a full queue\"}");
   }
+
+  @Test
+  void whileDetachedTheQueueKeepsItsBoundsAndPolicy() throws Exception {
+    start(ServerConfig.defaults().withMaxQueuePackets(2)); // drop-oldest
+    JdkSocket s = open("/?session=bounded");
+    s.text("{\"register\":\"s\",\"id\":1}");
+    assertThat(s.next()).isEqualTo("{\"id\":1,\"ok\":true}");
+    s.drop();
+    awaitDetached("bounded");
+    JdkSocket pub = open("/");
+    for (int n = 1; n <= 6; n++) {
+      pub.text(data("s", n));
+    }
+    barrier(pub, 2);
+    JdkSocket back = open("/?session=bounded");
+    assertThat(back.next()).isEqualTo("bin:" + data("s", 5)); // the two freshest
+    back.text("{\"ack\":\"\"}");
+    assertThat(back.next()).isEqualTo("bin:" + data("s", 6));
+    assertThat(server.metrics().packetsDropped.sum()).isEqualTo(4);
+  }
 }

@@ -115,15 +115,22 @@ class SegmentLogStoreTest {
     assertThat(reopen(s).sessions()).isEmpty();
   }
 
-  @Test
-  void whenDurableFiresAfterTheWrite() throws InterruptedException {
-    SegmentLogStore s = open(1 << 20);
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(FsyncPolicy.class)
+  void whenDurableFiresUnderEveryPolicyAndTheDataIsThere(FsyncPolicy policy)
+      throws InterruptedException {
+    SegmentLogStore s = SegmentLogStore.open(new StoreOptions(dir, policy, 50, 1 << 20));
     s.recover(ByteBufAllocator.DEFAULT);
     s.saveSession(session("a", "x"));
-    CountDownLatch done = new CountDownLatch(1);
-    s.whenDurable(done::countDown);
+    CountDownLatch done = new CountDownLatch(100);
+    for (int i = 0; i < 100; i++) {
+      Message m = message("x", "m" + i);
+      s.enqueue("a", m);
+      m.release();
+      s.whenDurable(done::countDown);
+    }
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-    s.close();
+    assertThat(bodies(reopen(s).sessions().get(0))).hasSize(100);
   }
 
   @Test
