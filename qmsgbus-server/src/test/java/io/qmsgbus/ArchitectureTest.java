@@ -30,6 +30,7 @@ class ArchitectureTest {
                 "postoffice",
                 "session",
                 "routing",
+                "store",
                 "auth",
                 "message",
                 "skill",
@@ -68,8 +69,22 @@ class ArchitectureTest {
 
   @Test
   void theSessionNeverReachesUpToThePostOfficeOrTheTransport() {
-    mayOnlyUse("session", "routing", "message", "skill", "protocol", "auth", "config", "metrics")
+    mayOnlyUse(
+            "session",
+            "routing",
+            "store",
+            "message",
+            "skill",
+            "protocol",
+            "auth",
+            "config",
+            "metrics")
         .check(SERVER);
+  }
+
+  @Test
+  void theStoreKnowsMessagesOnly() {
+    mayOnlyUse("store", "message").check(SERVER);
   }
 
   @Test
