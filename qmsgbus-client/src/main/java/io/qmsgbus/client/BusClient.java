@@ -59,7 +59,17 @@ public final class BusClient implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(BusClient.class.getName());
 
+  /** Where reconnects go (a named session is resumed, never started clean again). */
   private final URI uri;
+
+  /** Where the first connect goes: with {@code clean=true} if the builder asked for it. */
+  private final URI firstUri;
+
+  private final boolean confirms;
+
+  /** Another connection took our session (close 4000): reconnecting would steal it back. */
+  private volatile boolean takenOver;
+
   private final Duration connectTimeout;
   private final boolean autoAck;
   private final boolean reconnect;
@@ -87,10 +97,16 @@ public final class BusClient implements AutoCloseable {
   private record Link(WsConnection connection, Events events) {}
 
   private BusClient(Builder b) {
-    this.uri =
+    URI base =
         b.uri != null
             ? b.uri
             : WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path);
+    this.uri = b.session == null ? base : withSession(base, b.session, b.sessionExpiry, false);
+    this.firstUri =
+        b.session == null || !b.cleanSession
+            ? this.uri
+            : withSession(base, b.session, b.sessionExpiry, true);
+    this.confirms = b.confirms;
     this.connectTimeout = b.connectTimeout;
     this.autoAck = b.autoAck;
     this.reconnect = b.reconnect;
@@ -153,7 +169,7 @@ public final class BusClient implements AutoCloseable {
   private boolean open() throws BusException {
     Events events = new Events(connections.incrementAndGet());
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, uri, connectTimeout, headers, liveness, events);
+        WsConnection.open(http, firstUri, connectTimeout, headers, liveness, events);
     WsConnection c;
     try {
       c = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -182,7 +198,34 @@ public final class BusClient implements AutoCloseable {
       throw new BusException(
           closed ? "client closed while connecting" : "connection to " + uri + " ended at once");
     }
+    if (confirms) {
+      c.sendText(CONFIRMS_ON);
+    }
     return true;
+  }
+
+  private static final String CONFIRMS_ON = "{\"confirms\":true}";
+
+  /** The close code the server sends a connection whose session another connection took. */
+  public static final int SESSION_TAKEN_OVER = 4000;
+
+  private static URI withSession(URI base, String name, Duration expiry, boolean clean) {
+    StringBuilder q = new StringBuilder();
+    q.append("session=").append(java.net.URLEncoder.encode(name, StandardCharsets.UTF_8));
+    if (expiry != null) {
+      q.append("&expiry=").append(expiry.toSeconds());
+    }
+    if (clean) {
+      q.append("&clean=true");
+    }
+    String s = base.toString();
+    String path = base.getRawPath() == null || base.getRawPath().isEmpty() ? "/" : "";
+    return URI.create(s + path + (base.getRawQuery() == null ? "?" : "&") + q);
+  }
+
+  /** Whether the session was taken over by another connection (then this client stops). */
+  public boolean sessionTakenOver() {
+    return takenOver;
   }
 
   /** Registers for the skills; registering twice is harmless. */
@@ -247,6 +290,24 @@ public final class BusClient implements AutoCloseable {
       throw new IllegalArgumentException("payload is not one JSON value: " + payloadJson);
     }
     return sendBinary(utf8(ControlPackets.dataJson(skill, payloadJson)));
+  }
+
+  /**
+   * Publishes {@code {"skill":skill,"id":N,"payload":payloadJson}} and completes when the server
+   * confirms it: stored for every durable receiver (see "Sessions that survive" in the README).
+   * Fails with the server's reason on {@code ok:false}, or when the connection is lost first (then
+   * the packet may or may not have been stored: publish it again). Needs {@link
+   * Builder#confirms(boolean)}.
+   */
+  public CompletableFuture<Void> publishConfirmed(String skill, String payloadJson) {
+    Objects.requireNonNull(skill, "skill");
+    if (!confirms) {
+      throw new IllegalStateException("publishConfirmed needs builder().confirms(true)");
+    }
+    if (!JsonReader.isValue(Objects.requireNonNull(payloadJson, "payloadJson"))) {
+      throw new IllegalArgumentException("payload is not one JSON value: " + payloadJson);
+    }
+    return request(id -> ControlPackets.dataJson(skill, id, payloadJson));
   }
 
   /** Publishes {@code {"skill":skill,"payload":"text"}}, the text as a JSON string. */
@@ -426,7 +487,7 @@ public final class BusClient implements AutoCloseable {
 
   private void scheduleReconnect() {
     synchronized (lock) {
-      if (closed || !reconnect) {
+      if (closed || !reconnect || takenOver) {
         return;
       }
       if (reconnector == null) {
@@ -470,6 +531,9 @@ public final class BusClient implements AutoCloseable {
     Link l = link;
     if (l == null) {
       return;
+    }
+    if (confirms) {
+      l.connection().sendText(CONFIRMS_ON);
     }
     PendingReplies.Request r = pending.start();
     String packet = state.restorePacket(r.id());
@@ -554,6 +618,10 @@ public final class BusClient implements AutoCloseable {
 
     @Override
     public void onClosed(int status, String reason, Throwable error) {
+      if (status == SESSION_TAKEN_OVER) {
+        takenOver = true;
+        errorListener.accept("session taken over by another connection; not reconnecting");
+      }
       if (error != null) {
         LOG.log(System.Logger.Level.WARNING, "connection to " + uri + " failed", error);
       } else {
@@ -579,8 +647,43 @@ public final class BusClient implements AutoCloseable {
     private Liveness liveness = Liveness.DEFAULT;
     private javax.net.ssl.SSLContext sslContext;
     private final Map<String, String> headers = new java.util.LinkedHashMap<>();
+    private String session;
+    private Duration sessionExpiry;
+    private boolean cleanSession;
+    private boolean confirms;
 
     private Builder() {}
+
+    /**
+     * Names a durable session: the server keeps its registrations and queue while this client is
+     * away, and a reconnect resumes it (the unacked packet comes again first). See "Sessions that
+     * survive" in the README.
+     */
+    public Builder session(String name) {
+      this.session = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** How long the server keeps the session after the connection goes (its default: 1 hour). */
+    public Builder sessionExpiry(Duration expiry) {
+      if (Objects.requireNonNull(expiry, "expiry").isNegative()) {
+        throw new IllegalArgumentException("expiry must not be negative: " + expiry);
+      }
+      this.sessionExpiry = expiry;
+      return this;
+    }
+
+    /** Start the session afresh on the first connect (reconnects always resume it). */
+    public Builder cleanSession(boolean clean) {
+      this.cleanSession = clean;
+      return this;
+    }
+
+    /** Ask for publisher confirms (needed by {@link BusClient#publishConfirmed}). */
+    public Builder confirms(boolean on) {
+      this.confirms = on;
+      return this;
+    }
 
     /**
      * The TLS context for {@code wss://}, e.g. one trusting a given certificate ({@link

@@ -53,6 +53,17 @@ final class ControlPackets {
     return "{\"skill\":" + Json.quote(skill) + ",\"payload\":" + payloadJson + "}";
   }
 
+  /** A data packet with an {@code id}, for a publisher confirm. */
+  static String dataJson(String skill, long id, String payloadJson) {
+    return "{\"skill\":"
+        + Json.quote(skill)
+        + ",\"id\":"
+        + id
+        + ",\"payload\":"
+        + payloadJson
+        + "}";
+  }
+
   /** A data packet whose payload is {@code text} as a JSON string. */
   static String dataText(String skill, String text) {
     return dataJson(skill, Json.quote(text));
