@@ -36,13 +36,25 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8');
 
+  /** The URL with ?session=NAME[&expiry=S][&clean=true] (docs/PROTOCOL.md section 8). */
+  function withSession(url, options) {
+    let q = 'session=' + encodeURIComponent(options.session);
+    if (options.expiry !== undefined) q += '&expiry=' + Math.floor(options.expiry);
+    if (options.clean) q += '&clean=true';
+    const hasPath = /^wss?:\/\/[^/]+\//.test(url);
+    return (hasPath ? url : url + '/') + (url.includes('?') ? '&' : '?') + q;
+  }
+
   class QMsgBusClient {
     /**
      * @param {string} url e.g. 'ws://127.0.0.1:8081/'
-     * @param {object} [options] { WebSocket: a WebSocket class to use instead of the default }
+     * @param {object} [options] { WebSocket: a WebSocket class to use instead of the default;
+     *     session: a durable session's name (kept by the server while this client is away, resumed
+     *     on the next connect; a close with code 4000 means another connection took it over: do not
+     *     reconnect then); expiry: seconds the server keeps it; clean: true to start it afresh }
      */
     constructor(url, options) {
-      this.url = url;
+      this.url = options && options.session ? withSession(url, options) : url;
       this.WebSocketImpl = (options && options.WebSocket) || defaultWebSocket();
       this.socket = null;
       this.nextId = 1;

@@ -59,6 +59,7 @@ import logging
 import socket
 import threading
 import traceback
+import urllib.parse
 
 import websocket
 
@@ -70,10 +71,20 @@ _log = logging.getLogger("qmsgbus")
 class WebSocketClientQ(object):
     """One connection to the bus; received data packets are appended to ``equeue``."""
 
-    def __init__(self, equeue, host, port, path, on_text=None, header=None, sslopt=None):
+    def __init__(self, equeue, host, port, path, on_text=None, header=None, sslopt=None,
+                 session=None, expiry=None, clean=False):
         self.host = host or ""
         self.port = port or 0
         self.path = path or "/"
+        # a durable session (an extension): the name rides on the path, as '/?session=NAME'
+        # would; the seed's positional call is unchanged
+        if session is not None:
+            query = "session=" + urllib.parse.quote(session, safe="")
+            if expiry is not None:
+                query += "&expiry=%d" % int(expiry)
+            if clean:
+                query += "&clean=true"
+            self.path += ("&" if "?" in self.path else "?") + query
         self.equeue = equeue
         # wss:// when sslopt is given (even {}); handshake headers, e.g. Authorization.
         self.sslopt = sslopt
