@@ -316,6 +316,15 @@ public final class Sender {
     office.closed(this);
   }
 
+  /** Writes out what is batched for this connection now (before a close answer). */
+  public void flush() {
+    if (session != null && session.attachedTo(connection)) {
+      session.flushOut();
+    } else {
+      connection.flush();
+    }
+  }
+
   /** The socket's writability changed: the session holds or resumes delivery. */
   public void writabilityChanged() {
     if (session != null && connection.isOpen()) {

@@ -637,6 +637,13 @@ public final class ClientSession implements Receiver, SessionView {
     }
   }
 
+  /** Writes out the batch now (drop notices included), not waiting for the flush task. */
+  public void flushOut() {
+    if (loop.inEventLoop()) {
+      flushNow(); // a flush task already queued finds nothing more to write
+    }
+  }
+
   private void flushNow() {
     if (!loop.inEventLoop()) { // scheduled before the session moved
       execute(flushTask);

@@ -38,7 +38,7 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
         WebSocketServerProtocolConfig.newBuilder()
             .websocketPath("/")
             .checkStartsWith(true) // UpgradeRequestFilter has already narrowed it to / and /ws
-            .handleCloseFrames(true)
+            .handleCloseFrames(false) // FrameHandler answers: batched replies first
             .dropPongFrames(true)
             // we send our own close frames with the reason; a default one would follow the
             // decoder's own 1002/1007/1009 and muddle what the client sees

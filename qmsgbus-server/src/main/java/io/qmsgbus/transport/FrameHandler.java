@@ -104,9 +104,18 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof CloseWebSocketFrame close) {
+      // replies to what came before the close are still batched: they go out first, then the
+      // close answer (echoing the client's code), then the connection ends
+      if (sender != null) {
+        sender.flush();
+      }
+      ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     if (!(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)
         || sender == null) {
-      ReferenceCountUtil.release(msg); // pings, pongs and closes are the protocol handler's
+      ReferenceCountUtil.release(msg); // pings and pongs are the protocol handler's
       return;
     }
     WebSocketFrame frame = (WebSocketFrame) msg;
