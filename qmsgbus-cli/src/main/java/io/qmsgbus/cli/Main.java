@@ -38,7 +38,9 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    ServerCommand.describeSettings(cl.getSubcommands().get("server"));
+    return cl.execute(args);
   }
 
   @Override

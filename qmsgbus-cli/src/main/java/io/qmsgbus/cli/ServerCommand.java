@@ -2,13 +2,17 @@ package io.qmsgbus.cli;
 
 import io.qmsgbus.admin.AdminServer;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.config.Settings;
 import io.qmsgbus.transport.BusServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,15 +39,8 @@ import picocli.CommandLine.Option;
       "--jwt-public-key or --users-file) or an explicit --allow-anonymous. See 'qmsgbus token' and",
       "'qmsgbus passwd', and 'Securing the bus' in the README.",
       "",
-      "Config file: Java properties, one 'key = value' per line, '#' comments. Keys:",
-      "  host, port, maxFrameBytes, maxSkillLength, maxQueuePackets, maxQueueBytes,",
-      "  overflowPolicy (drop-oldest|drop-newest|disconnect), maxRegistrations,",
-      "  maxConnections, idleTimeoutSeconds, ioThreads, adminHost, adminPort,",
-      "  authJwtSecretFile, authJwtPublicKey, authJwtAudience, authJwtIssuer, authUsersFile,",
-      "  allowedOrigins, allowAnonymous, tlsCert, tlsKey, allowedHosts, adminTokenFile,",
-      "  upgradeTimeoutSeconds, authMaxFailuresPerAddress, authMaxFailuresPerUser,",
-      "  metricsMaxSkills, sessionExpirySeconds, maxSessionExpirySeconds, maxSessions,",
-      "  dataDir, fsync (always|interval|never), fsyncIntervalMillis, segmentBytes"
+      "Config file: Java properties, one 'key = value' per line, '#' comments; an unknown key is an",
+      "error. Every setting, with its default (the same keys go to --set KEY=VALUE):"
     })
 final class ServerCommand implements Callable<Integer> {
 
@@ -316,6 +313,19 @@ final class ServerCommand implements Callable<Integer> {
       }
     }
     return false;
+  }
+
+  /**
+   * Appends every setting, from the one table, to the command's help: the footer cannot be written
+   * in the annotation without copying the table.
+   */
+  static void describeSettings(CommandLine server) {
+    var usage = server.getCommandSpec().usageMessage();
+    List<String> footer = new ArrayList<>(List.of(usage.footer()));
+    for (String line : Settings.helpLines(usage.width() - 2)) {
+      footer.add(line.replace("%", "%%")); // picocli reads footer lines as format strings
+    }
+    usage.footer(footer.toArray(String[]::new));
   }
 
   private static void putIfSet(Map<String, String> m, String key, String value) {
