@@ -14,10 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -35,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * whose CRC fails is skipped (its length still says where the next begins); a torn tail of the last
  * segment is cut off; a length that cannot be right ends that segment's reading. Segments are
  * deleted oldest first once no live message is in them; every new segment starts with the settings
- * of every live session, so deleting older ones never loses a session. See docs/durability.md.
+ * of every live session, so deleting older ones never loses a session. An old segment that is
+ * mostly dead has its live messages and their references copied forward to the head (each {@code
+ * ENQUEUE} carries its queue position, so a copy takes its original place and a copy and its
+ * original are one entry) and is deleted once the copies are synced. See docs/durability.md.
  */
 public final class SegmentLogStore implements SessionStore {
 
@@ -49,6 +53,12 @@ public final class SegmentLogStore implements SessionStore {
 
   private static final int HEADER = 8;
   private static final int MAX_RECORD = 1 << 30;
+
+  /** Copy forward out of the oldest segment when its live bytes are below 1/this of its size. */
+  private static final int COMPACT_RATIO = 4;
+
+  /** At most this many segments are copied forward per roll. */
+  private static final int COMPACT_PER_ROLL = 4;
 
   private final StoreOptions options;
   private final Path dir;
@@ -64,16 +74,35 @@ public final class SegmentLogStore implements SessionStore {
   private ByteBuf pending;
   private List<Runnable> waiting = new ArrayList<>();
   private long nextKey = 1;
+
+  /** Queue positions: every ENQUEUE record carries one; recovery orders each queue by it. */
+  private long nextSeq = 1;
+
   private final Map<String, StoredSession> sessions = new HashMap<>();
 
-  /** Each live session's queued message keys, so a deleted session releases its references. */
-  private final Map<String, LinkedHashSet<Long>> queued = new HashMap<>();
+  /**
+   * Each live session's queued message keys -> queue position, so a deleted session releases its
+   * references and a copied-forward entry keeps its place.
+   */
+  private final Map<String, LinkedHashMap<Long, Long>> queued = new HashMap<>();
 
-  /** Live message key -> {segment, references}. */
+  /** Live message key -> {segment of its newest MESSAGE record, references, record bytes}. */
   private final Map<Long, long[]> live = new HashMap<>();
 
-  /** Segment number -> live messages in it. */
-  private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+  /** Segment number -> {live messages, their MESSAGE record bytes}. */
+  private final TreeMap<Long, long[]> liveBySegment = new TreeMap<>();
+
+  /** Sealed segment number -> bytes written to it. */
+  private final Map<Long, Long> segmentSize = new HashMap<>();
+
+  /** Forced compactions asked for (tests), and how many of them have finished. */
+  private long compactionsAsked;
+
+  private long compactionsTaken;
+  private long compactionsDone;
+
+  /** False (tests) once a crash between copying forward and deleting is being simulated. */
+  private boolean deleting = true;
 
   private long firstSegment;
   private long activeSegment;
@@ -88,6 +117,11 @@ public final class SegmentLogStore implements SessionStore {
   // --- writer thread only ---
   private FileChannel out;
   private long outSegment = -1;
+
+  /** Copies written by the last compaction; their segments go once these are synced. */
+  private boolean copiesUnsynced;
+
+  private long copiesForTicket;
 
   private final CRC32C crc = new CRC32C();
 
@@ -143,9 +177,9 @@ public final class SegmentLogStore implements SessionStore {
   public void deleteSession(String name) {
     synchronized (mutex) {
       sessions.remove(name);
-      LinkedHashSet<Long> keys = queued.remove(name);
+      LinkedHashMap<Long, Long> keys = queued.remove(name);
       if (keys != null) {
-        keys.forEach(this::unref);
+        keys.keySet().forEach(this::unref);
       }
       begin(SESSION_DELETE);
       writeString(name);
@@ -157,9 +191,13 @@ public final class SegmentLogStore implements SessionStore {
   public long enqueue(String name, Message m) {
     synchronized (mutex) {
       long key = m.storeKey();
-      if (key == 0) {
-        key = nextKey++;
-        m.storeKey(key);
+      if (key == 0 || !live.containsKey(key)) {
+        // new, or every session that queued it has removed it already (fast-push sent it at
+        // once): its bytes are written (again) so its segment counts it live
+        if (key == 0) {
+          key = nextKey++;
+          m.storeKey(key);
+        }
         begin(MESSAGE);
         pending.writeLong(key);
         writeString(m.skill());
@@ -167,20 +205,17 @@ public final class SegmentLogStore implements SessionStore {
         pending.writeInt(c.readableBytes());
         pending.writeBytes(c, c.readerIndex(), c.readableBytes());
         long segment = activeSegment; // before end(): a roll there starts the next one
-        end();
-        live.put(key, new long[] {segment, 0});
-        liveBySegment.merge(segment, 1, Integer::sum);
+        int bytes = end();
+        addLive(key, segment, 0, bytes);
       }
-      if (queued.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(key)) {
-        long[] entry = live.get(key);
-        if (entry != null) {
-          entry[1]++;
-        }
+      LinkedHashMap<Long, Long> q = queued.computeIfAbsent(name, k -> new LinkedHashMap<>());
+      if (q.containsKey(key)) {
+        return key; // queued there already: it keeps its place
       }
-      begin(ENQUEUE);
-      writeString(name);
-      pending.writeLong(key);
-      end();
+      long seq = nextSeq++;
+      q.put(key, seq);
+      live.get(key)[1]++;
+      writeEnqueue(name, key, seq);
       return key;
     }
   }
@@ -188,8 +223,8 @@ public final class SegmentLogStore implements SessionStore {
   @Override
   public void remove(String name, long key) {
     synchronized (mutex) {
-      LinkedHashSet<Long> keys = queued.get(name);
-      if (key == 0 || keys == null || !keys.remove(key)) {
+      LinkedHashMap<Long, Long> keys = queued.get(name);
+      if (key == 0 || keys == null || keys.remove(key) == null) {
         return; // not queued there (removed already, or never stored): nothing to write
       }
       unref(key);
@@ -204,8 +239,33 @@ public final class SegmentLogStore implements SessionStore {
     long[] entry = live.get(key);
     if (entry != null && --entry[1] <= 0) {
       live.remove(key);
-      liveBySegment.compute(entry[0], (seg, n) -> n == null || n <= 1 ? null : n - 1);
+      dropLive(entry[0], entry[2]);
     }
+  }
+
+  private void addLive(long key, long segment, long refs, long bytes) {
+    live.put(key, new long[] {segment, refs, bytes});
+    long[] s = liveBySegment.computeIfAbsent(segment, k -> new long[2]);
+    s[0]++;
+    s[1] += bytes;
+  }
+
+  private void dropLive(long segment, long bytes) {
+    long[] s = liveBySegment.get(segment);
+    if (s != null) {
+      s[1] -= bytes;
+      if (--s[0] <= 0) {
+        liveBySegment.remove(segment);
+      }
+    }
+  }
+
+  private void writeEnqueue(String name, long key, long seq) {
+    begin(ENQUEUE);
+    writeString(name);
+    pending.writeLong(key);
+    pending.writeLong(seq);
+    end();
   }
 
   @Override
@@ -213,6 +273,36 @@ public final class SegmentLogStore implements SessionStore {
     synchronized (mutex) {
       waiting.add(action);
       mutex.notifyAll();
+    }
+  }
+
+  /**
+   * Tests: copies the live data of every sealed segment forward now and waits until that is done;
+   * {@code deleteAfter = false} keeps the copied-from segments, as a crash between the copies' sync
+   * and the deletion would, and deletes no segment from then on.
+   */
+  void compactNow(boolean deleteAfter) throws InterruptedException {
+    synchronized (mutex) {
+      long ticket = ++compactionsAsked;
+      deleting &= deleteAfter;
+      mutex.notifyAll();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (compactionsDone < ticket) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closing) {
+          throw new IllegalStateException("compaction did not finish");
+        }
+        mutex.wait(Math.max(1, left / 1_000_000L));
+      }
+    }
+  }
+
+  /** Segment files on disk now (tests). */
+  long segmentFiles() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().matches("\\d{20}\\.log")).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -226,14 +316,20 @@ public final class SegmentLogStore implements SessionStore {
     pending.writeInt(0).writeInt(0).writeByte(type);
   }
 
-  private void end() {
+  /** Seals the record begun last; returns its size on disk. */
+  private int end() {
     int bodyStart = recordStart + HEADER;
     int length = pending.writerIndex() - bodyStart;
     crc.reset();
     crc.update(pending.nioBuffer(bodyStart, length));
     pending.setInt(recordStart, length);
     pending.setInt(recordStart + 4, (int) crc.getValue());
-    activeBytes += HEADER + length;
+    counted(HEADER + length);
+    return HEADER + length;
+  }
+
+  private void counted(int recordBytes) {
+    activeBytes += recordBytes;
     if (activeBytes >= options.segmentBytes() && !rolling) {
       roll();
     }
@@ -243,6 +339,7 @@ public final class SegmentLogStore implements SessionStore {
   /** Starts the next segment, declaring every live session in it first. Under the mutex. */
   private void roll() {
     rolling = true;
+    segmentSize.put(activeSegment, activeBytes);
     activeSegment++;
     activeBytes = 0;
     newChunk();
@@ -300,8 +397,12 @@ public final class SegmentLogStore implements SessionStore {
         List<Runnable> actions;
         boolean roll;
         boolean stop;
+        long forced = 0;
         synchronized (mutex) {
           while (!closing) {
+            if (compactionsAsked > compactionsTaken) {
+              break;
+            }
             boolean data = !nothingPending();
             if (options.fsync() != FsyncPolicy.INTERVAL) {
               if (data || !waiting.isEmpty()) {
@@ -330,6 +431,10 @@ public final class SegmentLogStore implements SessionStore {
           roll = rolled;
           rolled = false;
           stop = closing;
+          if (compactionsAsked > compactionsTaken) {
+            forced = compactionsAsked;
+            compactionsTaken = forced;
+          }
         }
         try {
           for (Chunk c : batch) {
@@ -365,11 +470,29 @@ public final class SegmentLogStore implements SessionStore {
             log.warn("store action failed: {}", e.toString());
           }
         }
-        if (roll) {
+        if (copiesUnsynced) {
+          // the last compaction's copies are in this batch: synced before their originals go
+          if (unsynced && out != null) {
+            out.force(false);
+            lastSync = System.nanoTime();
+            unsynced = false;
+          }
+          copiesUnsynced = false;
+          deleteDeadSegments();
+          compacted(copiesForTicket);
+        } else if (roll) {
           deleteDeadSegments();
         }
         if (stop) {
+          compacted(forced);
           return;
+        }
+        if (roll || forced > 0) {
+          if (compactOldest(forced > 0)) {
+            copiesForTicket = forced;
+          } else {
+            compacted(forced);
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -405,6 +528,9 @@ public final class SegmentLogStore implements SessionStore {
   private void deleteDeadSegments() {
     List<Long> dead = new ArrayList<>();
     synchronized (mutex) {
+      if (!deleting) {
+        return;
+      }
       long oldestLive = liveBySegment.isEmpty() ? Long.MAX_VALUE : liveBySegment.firstKey();
       long limit = Math.min(oldestLive, outSegment);
       while (firstSegment < limit) {
@@ -418,6 +544,120 @@ public final class SegmentLogStore implements SessionStore {
         log.warn("cannot delete segment {}: {}", s, e.toString());
       }
     }
+  }
+
+  private void compacted(long ticket) {
+    if (ticket > 0) {
+      synchronized (mutex) {
+        compactionsDone = Math.max(compactionsDone, ticket);
+        mutex.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Copies the live messages of the oldest segments forward to the head, with an {@code ENQUEUE}
+   * (at its original position) for each session that queues them, while the oldest segment's live
+   * bytes are under 1/{@value #COMPACT_RATIO} of its size and at least two segments are sealed
+   * (forced: every sealed segment). Writer thread; the copies are only appended here, and the
+   * emptied segments are deleted after the next write once those are synced. Returns whether
+   * anything was copied.
+   */
+  private boolean compactOldest(boolean force) throws IOException {
+    boolean copied = false;
+    long seg;
+    synchronized (mutex) {
+      seg = firstSegment;
+    }
+    for (int n = 0; force || n < COMPACT_PER_ROLL; n++, seg++) {
+      synchronized (mutex) {
+        if (seg >= outSegment || seg >= activeSegment) {
+          break; // not sealed, or not all written yet
+        }
+        long[] l = liveBySegment.get(seg);
+        if (l == null) {
+          continue; // nothing live in it: goes when those before it go
+        }
+        long liveBytes = l[1];
+        long size = segmentSize.getOrDefault(seg, Long.MAX_VALUE);
+        if (!force && (activeSegment - seg < 2 || liveBytes * COMPACT_RATIO >= size)) {
+          break;
+        }
+      }
+      SealedSegment read = messageRecords(seg);
+      if (read == null) {
+        break;
+      }
+      Map<Long, int[]> records = read.messages();
+      synchronized (mutex) {
+        if (closing) {
+          break;
+        }
+        List<Long> moving = new ArrayList<>();
+        for (Map.Entry<Long, long[]> e : live.entrySet()) {
+          if (e.getValue()[0] == seg) {
+            moving.add(e.getKey());
+          }
+        }
+        if (!records.keySet().containsAll(moving)) {
+          log.warn("segment {}: a live message's record is unreadable; not copied forward", seg);
+          break;
+        }
+        moving.sort(null);
+        for (long key : moving) {
+          int[] at = records.get(key);
+          long[] entry = live.get(key);
+          long target = activeSegment;
+          pending.writeBytes(read.bytes(), at[0], at[1]);
+          counted(at[1]);
+          dropLive(entry[0], entry[2]);
+          live.remove(key);
+          addLive(key, target, entry[1], entry[2]);
+        }
+        Set<Long> moved = new HashSet<>(moving);
+        for (Map.Entry<String, LinkedHashMap<Long, Long>> q : queued.entrySet()) {
+          for (Map.Entry<Long, Long> e : q.getValue().entrySet()) {
+            if (moved.contains(e.getKey())) {
+              writeEnqueue(q.getKey(), e.getKey(), e.getValue());
+            }
+          }
+        }
+        copied |= !moving.isEmpty();
+      }
+    }
+    copiesUnsynced = copied;
+    return copied;
+  }
+
+  /** A sealed segment's bytes and its well-formed MESSAGE records: key -> {offset, length}. */
+  private record SealedSegment(byte[] bytes, Map<Long, int[]> messages) {}
+
+  private SealedSegment messageRecords(long seg) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(segmentPath(seg));
+    } catch (IOException e) {
+      log.warn("segment {} unreadable, not copied forward: {}", seg, e.toString());
+      return null;
+    }
+    Map<Long, int[]> found = new HashMap<>();
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    CRC32C sum = new CRC32C();
+    while (b.remaining() >= HEADER) {
+      int start = b.position();
+      int length = b.getInt();
+      int c = b.getInt();
+      if (length < 1 || length > b.remaining()) {
+        break;
+      }
+      sum.reset();
+      sum.update(bytes, b.position(), length);
+      if ((int) sum.getValue() == c && bytes[b.position()] == MESSAGE && length >= 9) {
+        found.put(b.getLong(b.position() + 1), new int[] {start, HEADER + length});
+      }
+      b.position(b.position() + length);
+    }
+    return new SealedSegment(bytes, found);
   }
 
   private Path segmentPath(long segment) {
@@ -437,8 +677,11 @@ public final class SegmentLogStore implements SessionStore {
     List<String> problems = new ArrayList<>();
     long damaged = 0;
     Map<String, StoredSession> found = new LinkedHashMap<>();
-    Map<String, LinkedHashSet<Long>> queues = new HashMap<>();
-    Map<Long, Object[]> messages = new HashMap<>(); // key -> {skill, byte[], segment}
+    // session -> key -> queue position: a copied-forward entry and its original are one entry
+    Map<String, Map<Long, Long>> queues = new HashMap<>();
+    // key -> {skill, byte[], segment, record bytes}: the newest record (a copy) wins
+    Map<Long, Object[]> messages = new HashMap<>();
+    Map<Long, Long> sizes = new HashMap<>();
     List<Long> segments = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       files
@@ -451,12 +694,14 @@ public final class SegmentLogStore implements SessionStore {
       throw new UncheckedIOException(e);
     }
     long maxKey = 0;
+    long maxSeq = 0;
     for (int i = 0; i < segments.size(); i++) {
       long seg = segments.get(i);
       boolean last = i == segments.size() - 1;
       byte[] bytes;
       try {
         bytes = Files.readAllBytes(segmentPath(seg));
+        sizes.put(seg, (long) bytes.length);
       } catch (IOException e) {
         problems.add("segment " + seg + " unreadable: " + e);
         continue;
@@ -500,7 +745,7 @@ public final class SegmentLogStore implements SessionStore {
             case SESSION -> {
               StoredSession s = readSession(body);
               found.put(s.name(), s);
-              queues.computeIfAbsent(s.name(), k -> new LinkedHashSet<>());
+              queues.computeIfAbsent(s.name(), k -> new HashMap<>());
             }
             case SESSION_DELETE -> {
               String name = readString(body);
@@ -512,21 +757,24 @@ public final class SegmentLogStore implements SessionStore {
               String skill = readString(body);
               byte[] payload = new byte[body.getInt()];
               body.get(payload);
-              messages.put(key, new Object[] {skill, payload, seg});
+              messages.put(key, new Object[] {skill, payload, seg, (long) HEADER + length});
               maxKey = Math.max(maxKey, key);
             }
             case ENQUEUE -> {
               String name = readString(body);
               long key = body.getLong();
-              LinkedHashSet<Long> q = queues.get(name);
+              // a record from before positions were written: its place in the log is its position
+              long seq = body.remaining() >= 8 ? body.getLong() : maxSeq + 1;
+              maxSeq = Math.max(maxSeq, seq);
+              Map<Long, Long> q = queues.get(name);
               if (q != null) {
-                q.add(key);
+                q.putIfAbsent(key, seq);
               }
             }
             case REMOVE -> {
               String name = readString(body);
               long key = body.getLong();
-              LinkedHashSet<Long> q = queues.get(name);
+              Map<Long, Long> q = queues.get(name);
               if (q != null) {
                 q.remove(key);
               }
@@ -544,9 +792,16 @@ public final class SegmentLogStore implements SessionStore {
     }
     List<RecoveredSession> result = new ArrayList<>();
     Map<Long, Integer> refs = new HashMap<>();
+    Map<String, LinkedHashMap<Long, Long>> positions = new HashMap<>();
     for (StoredSession s : found.values()) {
       List<StoredMessage> q = new ArrayList<>();
-      for (long key : queues.getOrDefault(s.name(), new LinkedHashSet<>())) {
+      List<Map.Entry<Long, Long>> entries =
+          new ArrayList<>(queues.getOrDefault(s.name(), Map.of()).entrySet());
+      entries.sort(Map.Entry.comparingByValue());
+      LinkedHashMap<Long, Long> kept = new LinkedHashMap<>();
+      positions.put(s.name(), kept);
+      for (Map.Entry<Long, Long> entry : entries) {
+        long key = entry.getKey();
         Object[] m = messages.get(key);
         if (m == null) {
           continue; // its record was damaged: lost, and reported above
@@ -555,6 +810,7 @@ public final class SegmentLogStore implements SessionStore {
         ByteBuf buf = alloc.buffer(payload.length);
         buf.writeBytes(payload);
         q.add(new StoredMessage(key, (String) m[0], buf));
+        kept.put(key, entry.getValue());
         refs.merge(key, 1, Integer::sum);
       }
       result.add(new RecoveredSession(s, q));
@@ -562,20 +818,17 @@ public final class SegmentLogStore implements SessionStore {
     long next = segments.isEmpty() ? 1 : segments.get(segments.size() - 1) + 1;
     synchronized (mutex) {
       nextKey = maxKey + 1;
+      nextSeq = maxSeq + 1;
+      segmentSize.putAll(sizes);
       firstSegment = segments.isEmpty() ? next : segments.get(0);
       activeSegment = next;
       newChunk();
       sessions.putAll(found);
-      for (RecoveredSession r : result) {
-        LinkedHashSet<Long> keys = new LinkedHashSet<>();
-        r.queue().forEach(m -> keys.add(m.key()));
-        queued.put(r.session().name(), keys);
-      }
+      queued.putAll(positions);
       refs.forEach(
           (key, n) -> {
-            long seg = (Long) messages.get(key)[2];
-            live.put(key, new long[] {seg, n});
-            liveBySegment.merge(seg, 1, Integer::sum);
+            Object[] m = messages.get(key);
+            addLive(key, (Long) m[2], n, (Long) m[3]);
           });
       // a fresh segment per start: what was damaged stays behind, what lives is re-declared
       for (StoredSession s : found.values()) {

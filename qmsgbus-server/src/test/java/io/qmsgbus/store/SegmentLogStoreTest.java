@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -212,6 +214,178 @@ class SegmentLogStoreTest {
     assertThat(r.damagedRecords()).isEqualTo(1);
     assertThat(r.problems()).anyMatch(p -> p.contains("checksum"));
     assertThat(bodies(r.sessions().get(0))).containsExactly("payload-1", "payload-3");
+  }
+
+  private static void awaitDurable(SegmentLogStore s) {
+    CountDownLatch done = new CountDownLatch(1);
+    s.whenDurable(done::countDown);
+    try {
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Map<String, List<String>> queues(Recovery r) {
+    Map<String, List<String>> out = new TreeMap<>();
+    r.sessions().forEach(x -> out.put(x.session().name(), bodies(x)));
+    return out;
+  }
+
+  @Test
+  void aNeverAckedPacketIsCopiedForwardAndTheDiskStaysBounded() throws IOException {
+    long segmentBytes = 8 << 10;
+    SegmentLogStore s = open(segmentBytes);
+    s.recover(ByteBufAllocator.DEFAULT);
+    s.saveSession(session("pinned", "x"));
+    s.saveSession(session("other", "x"));
+    Message first = message("x", "first, never acked");
+    s.enqueue("pinned", first);
+    first.release();
+    String body = "p".repeat(200);
+    long most = 0;
+    for (int i = 0; i < 10_000; i++) {
+      Message m = message("x", body + i);
+      s.enqueue("pinned", m);
+      s.enqueue("other", m);
+      s.remove("pinned", m.storeKey());
+      s.remove("other", m.storeKey());
+      m.release();
+      if (i % 500 == 499) {
+        // a batch's actions run before its segments are deleted and copied forward: the 2nd
+        // wait is for the batch of copies, the 3rd for the deletion that follows it
+        awaitDurable(s);
+        awaitDurable(s);
+        awaitDurable(s);
+        most = Math.max(most, s.segmentFiles());
+      }
+    }
+    s.close();
+    assertThat(most).as("segments on disk while the first packet stays").isLessThanOrEqualTo(6);
+    assertThat(totalBytes()).isLessThan(6 * segmentBytes + 4096);
+    Recovery r = reopen(open(segmentBytes));
+    assertThat(r.damagedRecords()).isZero();
+    assertThat(queues(r))
+        .containsExactlyEntriesOf(
+            new TreeMap<>(Map.of("other", List.of(), "pinned", List.of("first, never acked"))));
+  }
+
+  /** Queues whose order is not their keys' order (a fan-out that arrives late), over segments. */
+  private Map<String, List<String>> fill(SegmentLogStore s) {
+    s.saveSession(session("a", "x"));
+    s.saveSession(session("b", "x"));
+    s.saveSession(session("c", "x"));
+    Map<String, List<String>> expected = new TreeMap<>();
+    expected.put("a", new ArrayList<>());
+    expected.put("b", new ArrayList<>());
+    expected.put("c", new ArrayList<>());
+    Message late = null;
+    String lateBody = null;
+    for (int i = 0; i < 300; i++) {
+      String body = "m" + i + "-" + "q".repeat(i % 7 * 20);
+      Message m = message("x", body);
+      s.enqueue("a", m);
+      expected.get("a").add(body);
+      if (i % 3 == 0) {
+        s.enqueue("b", m);
+        expected.get("b").add(body);
+      }
+      if (i % 10 == 0) {
+        s.remove("a", m.storeKey()); // c still gets it later: its bytes must be written again
+        expected.get("a").remove(body);
+        s.enqueue("c", m);
+        expected.get("c").add(body);
+      }
+      if (i % 50 == 7) { // b gets an older message after newer ones
+        if (late != null) {
+          s.enqueue("b", late); // queued there already: it keeps its place
+          if (!expected.get("b").contains(lateBody)) {
+            expected.get("b").add(lateBody);
+          }
+          late.release();
+        }
+        late = m.retain();
+        lateBody = body;
+      }
+      if (i % 4 != 1) { // most of a's are acked, in order
+        String head = expected.get("a").isEmpty() ? null : expected.get("a").get(0);
+        if (head != null && i > 20) {
+          expected.get("a").remove(0);
+          s.remove("a", keyOf(head));
+        }
+      }
+      keys.put(body, m.storeKey());
+      m.release();
+    }
+    if (late != null) {
+      late.release();
+    }
+    return expected;
+  }
+
+  private final Map<String, Long> keys = new java.util.HashMap<>();
+
+  private long keyOf(String body) {
+    return keys.get(body);
+  }
+
+  @Test
+  void recoveryAfterCompactionRestoresEveryQueueInOrder() throws Exception {
+    SegmentLogStore s = open(2048);
+    s.recover(ByteBufAllocator.DEFAULT);
+    Map<String, List<String>> expected = fill(s);
+    awaitDurable(s);
+    long before = s.segmentFiles();
+    s.compactNow(true);
+    assertThat(s.segmentFiles()).isLessThan(before);
+    Message after = message("x", "after");
+    s.enqueue("c", after);
+    after.release();
+    expected.get("c").add("after");
+    s.close();
+    SegmentLogStore again = open(2048);
+    Recovery r = again.recover(ByteBufAllocator.DEFAULT);
+    assertThat(r.damagedRecords()).isZero();
+    assertThat(queues(r)).containsExactlyEntriesOf(expected);
+    again.compactNow(true); // copies of copies
+    assertThat(queues(reopen(again))).containsExactlyEntriesOf(expected);
+  }
+
+  @Test
+  void aCrashBetweenTheCopiesAndTheDeletionOrDuringTheCopiesLosesAndRepeatsNothing()
+      throws Exception {
+    SegmentLogStore s = open(2048);
+    s.recover(ByteBufAllocator.DEFAULT);
+    Map<String, List<String>> expected = fill(s);
+    awaitDurable(s);
+    long before = s.segmentFiles();
+    s.compactNow(false); // copies synced, originals kept: as if killed before deleting
+    assertThat(s.segmentFiles()).isGreaterThan(before);
+    s.close();
+    Path head = lastSegment();
+    long size = Files.size(head);
+    for (long cut = size; cut >= 0; cut -= Math.max(1, size / 23)) {
+      Path copy = Files.createTempDirectory(dir.getParent(), "cut");
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (f.toString().endsWith(".log")) {
+            Files.copy(f, copy.resolve(f.getFileName()));
+          }
+        }
+      }
+      try (FileChannel f =
+          FileChannel.open(copy.resolve(head.getFileName()), StandardOpenOption.WRITE)) {
+        f.truncate(cut); // the copies torn anywhere (0: the head never written)
+      }
+      SegmentLogStore t =
+          SegmentLogStore.open(new StoreOptions(copy, FsyncPolicy.ALWAYS, 100, 2048));
+      Recovery r = t.recover(ByteBufAllocator.DEFAULT);
+      t.close();
+      assertThat(queues(r))
+          .as("head cut at %d of %d", cut, size)
+          .containsExactlyEntriesOf(expected);
+    }
+    assertThat(queues(reopen(open(2048)))).containsExactlyEntriesOf(expected);
   }
 
   @Test
