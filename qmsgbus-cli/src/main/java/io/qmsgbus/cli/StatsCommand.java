@@ -1,9 +1,9 @@
 package io.qmsgbus.cli;
 
-import static io.qmsgbus.cli.JsonTree.list;
-import static io.qmsgbus.cli.JsonTree.number;
-import static io.qmsgbus.cli.JsonTree.object;
-import static io.qmsgbus.cli.JsonTree.parse;
+import static io.qmsgbus.admin.JsonTree.list;
+import static io.qmsgbus.admin.JsonTree.number;
+import static io.qmsgbus.admin.JsonTree.object;
+import static io.qmsgbus.admin.JsonTree.parse;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.admin.AdminServer;
+import io.qmsgbus.admin.JsonTree;
 import io.qmsgbus.client.BusClient;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.testkit.FreePorts;

@@ -1,8 +1,5 @@
 package io.qmsgbus.admin;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,15 +7,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A small HTTP client for the admin endpoints, and a JSON reader for their documents. */
 final class AdminHttp {
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -96,48 +89,10 @@ final class AdminHttp {
   }
 
   static Object parse(String text) {
-    try (JsonParser p = JSON.createParser(text)) {
-      p.nextToken();
-      Object v = value(p);
-      if (p.nextToken() != null) {
-        throw new AssertionError("trailing content after the JSON document: " + text);
-      }
-      return v;
+    try {
+      return JsonTree.parse(text);
     } catch (IOException e) {
       throw new AssertionError("not JSON: " + text, e);
-    }
-  }
-
-  private static Object value(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    switch (t) {
-      case START_OBJECT:
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          m.put(name, value(p));
-        }
-        return m;
-      case START_ARRAY:
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(value(p));
-        }
-        return l;
-      case VALUE_STRING:
-        return p.getText();
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return p.getNumberValue();
-      case VALUE_TRUE:
-        return Boolean.TRUE;
-      case VALUE_FALSE:
-        return Boolean.FALSE;
-      case VALUE_NULL:
-        return null;
-      default:
-        throw new IOException("unexpected " + t);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.qmsgbus.cli;
+package io.qmsgbus.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The CLI's one JSON reader: a whole document as maps (in document order), lists, strings, numbers,
- * booleans and nulls, with lenient accessors for reading the admin API's documents. (The client
- * library's reader only reads flat objects, and is internal to it.)
+ * The one reader of the admin API's JSON documents (for {@code qmsgbus stats} and the admin tests):
+ * a whole document as maps (in document order), lists, strings, numbers, booleans and nulls, with
+ * lenient accessors. {@link AdminJson} writes what this reads. (The client library's reader only
+ * reads flat objects, and is internal to it.)
  */
 public final class JsonTree {
 

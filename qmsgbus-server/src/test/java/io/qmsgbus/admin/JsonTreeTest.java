@@ -1,4 +1,4 @@
-package io.qmsgbus.cli;
+package io.qmsgbus.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
