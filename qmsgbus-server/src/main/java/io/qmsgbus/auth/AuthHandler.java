@@ -149,8 +149,7 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
               List.of(),
               "QMsgBus: too many failed logins, try again later\n");
       res.headers().set(HttpHeaderNames.RETRY_AFTER, decision.retryAfterSeconds());
-      req.release();
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+      send(ctx, req, res);
       return;
     }
     if (decision.suspect()
@@ -297,8 +296,13 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
       HttpResponseStatus status,
       List<String> challenges,
       String text) {
+    send(ctx, req, response(status, challenges, text));
+  }
+
+  /** Every refusal ends here: the request is released and the connection closed after it. */
+  private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
     req.release();
-    ctx.writeAndFlush(response(status, challenges, text)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
   }
 
   private static FullHttpResponse response(
