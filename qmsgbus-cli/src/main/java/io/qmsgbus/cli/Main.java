@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       PubCommand.class,
       SubCommand.class,
       StatsCommand.class,
+      SessionsCommand.class,
       TokenCommand.class,
       PasswdCommand.class,
       BenchCommand.class,

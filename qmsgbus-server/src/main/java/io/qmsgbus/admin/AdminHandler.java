@@ -113,10 +113,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             .thenAccept(r -> write(ctx, r, head, keepAlive, version));
   }
 
+  private static final String SESSIONS_PREFIX = "/api/sessions/";
+
   private CompletableFuture<Response> route(FullHttpRequest req) {
     HttpMethod method = req.method();
-    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-      return done(Response.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD\n"));
+    boolean delete = HttpMethod.DELETE.equals(method);
+    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method) && !delete) {
+      return done(
+          Response.text(
+              HttpResponseStatus.METHOD_NOT_ALLOWED,
+              "only GET and HEAD (and DELETE on /api/sessions/NAME)\n"));
     }
     String hostHeader = req.headers().get(HttpHeaderNames.HOST);
     if (!admin.hosts().allows(hostHeader)) {
@@ -130,7 +136,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return done(refused);
       }
     }
+    if (delete) {
+      if (!path.startsWith(SESSIONS_PREFIX) || path.length() == SESSIONS_PREFIX.length()) {
+        return done(
+            Response.text(
+                HttpResponseStatus.METHOD_NOT_ALLOWED, "DELETE only on /api/sessions/NAME\n"));
+      }
+      String name = QueryStringDecoder.decodeComponent(path.substring(SESSIONS_PREFIX.length()));
+      return done(
+          admin.deleteSession(name)
+              ? Response.text(HttpResponseStatus.OK, "deleted session " + name + "\n")
+              : Response.text(HttpResponseStatus.NOT_FOUND, "no session " + name + "\n"));
+    }
     switch (path) {
+      case "/api/sessions":
+        int sessionLimit = Math.min(MAX_PAGE_LIMIT, intParam(query, "limit", DEFAULT_PAGE_LIMIT));
+        int sessionOffset = intParam(query, "offset", 0);
+        return admin
+            .snapshots()
+            .thenApplyAsync(
+                all -> Response.json(admin.json().sessions(all, sessionOffset, sessionLimit)),
+                admin.worker());
       case "/healthz":
         return done(Response.text(HttpResponseStatus.OK, "ok\n"));
       case "/readyz":

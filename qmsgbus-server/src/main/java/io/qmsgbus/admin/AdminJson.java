@@ -191,6 +191,58 @@ final class AdminJson {
   }
 
   /**
+   * {@code /api/sessions}: one page of the named (durable) sessions, by name, attached or not;
+   * {@code count} and {@code total} are all of them.
+   */
+  byte[] sessions(List<SessionSnapshot> all, int offset, int limit) {
+    List<SessionSnapshot> named =
+        all.stream()
+            .filter(s -> s.name() != null)
+            .sorted(java.util.Comparator.comparing(SessionSnapshot::name))
+            .toList();
+    int from = Math.min(offset, named.size());
+    List<SessionSnapshot> page = named.subList(from, Math.min(named.size(), from + limit));
+    return render(
+        g -> {
+          g.writeStartObject();
+          g.writeNumberField("count", named.size());
+          g.writeNumberField("total", named.size());
+          g.writeNumberField("offset", from);
+          g.writeNumberField("limit", limit);
+          g.writeBooleanField("truncated", from + page.size() < named.size() || from > 0);
+          g.writeArrayFieldStart("sessions");
+          for (SessionSnapshot s : page) {
+            g.writeStartObject();
+            g.writeStringField("name", s.name());
+            if (s.owner() != null) {
+              g.writeStringField("owner", s.owner());
+            } else {
+              g.writeNullField("owner");
+            }
+            g.writeBooleanField("attached", s.attached());
+            g.writeStringField("remoteAddress", s.remoteAddress());
+            g.writeNumberField(
+                "expiresInSeconds", s.expiresInMillis() < 0 ? -1 : s.expiresInMillis() / 1000);
+            g.writeArrayFieldStart("skills");
+            for (String skill : s.skills().stream().sorted().toList()) {
+              g.writeString(skill);
+            }
+            g.writeEndArray();
+            g.writeBooleanField("fastpush", s.fastpush());
+            g.writeBooleanField("inFlight", s.inFlight());
+            g.writeNumberField("queued", s.queued());
+            g.writeNumberField("queuedBytes", s.queuedBytes());
+            g.writeNumberField("sent", s.sent());
+            g.writeNumberField("acked", s.acked());
+            g.writeNumberField("dropped", s.dropped());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
+  }
+
+  /**
    * {@code /api/skills}: one page ({@code limit} from {@code offset} on) of the skills that have
    * receivers or have seen traffic, by name; {@code count} and {@code total} are all of them.
    */

@@ -72,6 +72,7 @@ public final class AdminServer implements AutoCloseable {
             bus.router(),
             bus.config().maxConnections(),
             bus.config().metricsMaxSkills());
+    exporter.sessions(bus.sessionRegistry(), bus.store());
     this.json = new AdminJson(bus, rates, System.currentTimeMillis());
     this.worker =
         new ScheduledThreadPoolExecutor(
@@ -211,6 +212,11 @@ public final class AdminServer implements AutoCloseable {
    * Snapshots of every client, by id, each taken on its own event loop; clients that do not answer
    * in time (or went away) are left out.
    */
+  /** Ends the named session for good; false if there is none. */
+  boolean deleteSession(String name) {
+    return bus.sessionRegistry().delete(name);
+  }
+
   CompletableFuture<List<SessionSnapshot>> snapshots() {
     List<CompletableFuture<SessionSnapshot>> futures = new ArrayList<>();
     for (SessionView s : bus.sessions().values()) {

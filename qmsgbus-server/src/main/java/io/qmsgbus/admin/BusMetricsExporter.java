@@ -16,7 +16,10 @@ import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.metrics.LatencyHistogram;
 import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.routing.Router;
+import io.qmsgbus.session.SessionRegistry;
 import io.qmsgbus.session.SessionSnapshot;
+import io.qmsgbus.store.SessionStore;
+import io.qmsgbus.store.StoreStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -146,6 +149,71 @@ final class BusMetricsExporter {
         s -> s.unrouted.sum());
 
     registry.register(new AckLatency(m.ackLatency));
+  }
+
+  /** Durable sessions and their store: counts, what is stored, how long syncs take. */
+  void sessions(SessionRegistry sessions, SessionStore store) {
+    GaugeWithCallback.builder()
+        .name("qmsgbus_sessions")
+        .help("Named (durable) sessions now, by state: attached to a connection or detached.")
+        .labelNames("state")
+        .callback(
+            cb -> {
+              long[] n = sessions.namedCounts();
+              cb.call(n[0], "attached");
+              cb.call(n[1], "detached");
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("qmsgbus_store_messages")
+        .help("Messages held in the store now (0 without dataDir).")
+        .callback(cb -> cb.call(store.usage().messages()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("qmsgbus_store_bytes")
+        .unit(Unit.BYTES)
+        .help("Record bytes of the messages held in the store now.")
+        .callback(cb -> cb.call(store.usage().bytes()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("qmsgbus_store_segments")
+        .help("Segment files of the store on disk now.")
+        .callback(cb -> cb.call(store.usage().segments()))
+        .register(registry);
+    registry.register(new FsyncLatency(store.stats()));
+  }
+
+  /** The store's sync times, from its fixed buckets. */
+  private static final class FsyncLatency implements Collector {
+    private final StoreStats s;
+
+    FsyncLatency(StoreStats s) {
+      this.s = s;
+    }
+
+    @Override
+    public MetricSnapshot collect() {
+      int n = s.fsyncBuckets();
+      double[] bounds = new double[n];
+      long[] counts = new long[n];
+      for (int i = 0; i < n; i++) {
+        bounds[i] =
+            i < StoreStats.FSYNC_BOUNDS.length
+                ? StoreStats.FSYNC_BOUNDS[i]
+                : Double.POSITIVE_INFINITY;
+        counts[i] = s.fsyncBucket(i);
+      }
+      return HistogramSnapshot.builder()
+          .name("qmsgbus_store_fsync_seconds")
+          .help("Time the store's syncs to disk take (one per group-committed batch).")
+          .unit(Unit.SECONDS)
+          .dataPoint(
+              HistogramDataPointSnapshot.builder()
+                  .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                  .sum(s.fsyncSumSeconds())
+                  .build())
+          .build();
+    }
   }
 
   private void counter(String name, String help, java.util.function.LongSupplier value) {

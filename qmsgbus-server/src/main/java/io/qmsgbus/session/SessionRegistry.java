@@ -272,6 +272,35 @@ public final class SessionRegistry {
     return byId.size();
   }
 
+  /** Named sessions now: {attached, detached}. */
+  public long[] namedCounts() {
+    long online = 0;
+    long offline = 0;
+    for (ClientSession s : byName.values()) {
+      if (s.attached()) {
+        online++;
+      } else {
+        offline++;
+      }
+    }
+    return new long[] {online, offline};
+  }
+
+  /**
+   * Ends the named session for good (an operator's delete): its queue and stored state go, and an
+   * attached connection is closed with {@link ClientSession#DELETED}.
+   *
+   * @return whether there was such a session
+   */
+  public boolean delete(String name) {
+    ClientSession s = byName.get(name);
+    if (s == null) {
+      return false;
+    }
+    s.end(ClientSession.DELETED, "session deleted");
+    return true;
+  }
+
   /** Where an attach ends: the session, or null and why not. */
   @FunctionalInterface
   public interface Attached {

@@ -6,6 +6,10 @@ import java.util.List;
  * One client's state at one moment, taken on its event loop so the figures agree with each other.
  *
  * @param lastAckAgeMillis time since the last ack, or -1 if it has never acked
+ * @param name the durable session's name, or null
+ * @param owner the identity a named session belongs to, or null
+ * @param attached whether a connection is attached now
+ * @param expiresInMillis for a detached named session, time left until it expires; else -1
  */
 public record SessionSnapshot(
     long id,
@@ -20,4 +24,8 @@ public record SessionSnapshot(
     long sent,
     long acked,
     long dropped,
-    long lastAckAgeMillis) {}
+    long lastAckAgeMillis,
+    String name,
+    String owner,
+    boolean attached,
+    long expiresInMillis) {}

@@ -33,6 +33,11 @@ public final class MemoryStore implements SessionStore {
   }
 
   @Override
+  public void whenWritten(Runnable action) {
+    action.run();
+  }
+
+  @Override
   public Recovery recover(ByteBufAllocator alloc) {
     return new Recovery(List.of(), 0, List.of());
   }

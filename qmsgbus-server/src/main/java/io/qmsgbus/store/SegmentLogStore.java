@@ -73,6 +73,10 @@ public final class SegmentLogStore implements SessionStore {
 
   private ByteBuf pending;
   private List<Runnable> waiting = new ArrayList<>();
+
+  /** Actions waiting only for the next write, not its sync ({@link #whenWritten}). */
+  private List<Runnable> waitingWrite = new ArrayList<>();
+
   private long nextKey = 1;
 
   /** Queue positions: every ENQUEUE record carries one; recovery orders each queue by it. */
@@ -124,6 +128,8 @@ public final class SegmentLogStore implements SessionStore {
   private long copiesForTicket;
 
   private final CRC32C crc = new CRC32C();
+
+  private final StoreStats stats = new StoreStats();
 
   private SegmentLogStore(StoreOptions options) throws IOException {
     this.options = options;
@@ -276,6 +282,14 @@ public final class SegmentLogStore implements SessionStore {
     }
   }
 
+  @Override
+  public void whenWritten(Runnable action) {
+    synchronized (mutex) {
+      waitingWrite.add(action);
+      mutex.notifyAll();
+    }
+  }
+
   /**
    * Tests: copies the live data of every sealed segment forward now and waits until that is done;
    * {@code deleteAfter = false} keeps the copied-from segments, as a crash between the copies' sync
@@ -387,6 +401,16 @@ public final class SegmentLogStore implements SessionStore {
     return true;
   }
 
+  private static void runAll(List<Runnable> actions) {
+    for (Runnable r : actions) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("store action failed: {}", e.toString());
+      }
+    }
+  }
+
   private void writeLoop() {
     long lastSync = System.nanoTime();
     boolean unsynced = false;
@@ -395,6 +419,7 @@ public final class SegmentLogStore implements SessionStore {
       while (true) {
         List<Chunk> batch;
         List<Runnable> actions;
+        List<Runnable> writtenActions;
         boolean roll;
         boolean stop;
         long forced = 0;
@@ -403,7 +428,7 @@ public final class SegmentLogStore implements SessionStore {
             if (compactionsAsked > compactionsTaken) {
               break;
             }
-            boolean data = !nothingPending();
+            boolean data = !nothingPending() || !waitingWrite.isEmpty();
             if (options.fsync() != FsyncPolicy.INTERVAL) {
               if (data || !waiting.isEmpty()) {
                 break;
@@ -428,6 +453,8 @@ public final class SegmentLogStore implements SessionStore {
           newChunk();
           actions = waiting;
           waiting = new ArrayList<>();
+          writtenActions = waitingWrite;
+          waitingWrite = new ArrayList<>();
           roll = rolled;
           rolled = false;
           stop = closing;
@@ -446,6 +473,7 @@ public final class SegmentLogStore implements SessionStore {
         } finally {
           batch.forEach(c -> c.buf().release());
         }
+        runAll(writtenActions);
         boolean sync =
             switch (options.fsync()) {
               case ALWAYS -> true;
@@ -459,22 +487,20 @@ public final class SegmentLogStore implements SessionStore {
           actions = List.of();
         }
         if (sync && unsynced && out != null) {
+          long t0 = System.nanoTime();
           out.force(false);
           lastSync = System.nanoTime();
+          stats.synced(lastSync - t0);
           unsynced = false;
         }
-        for (Runnable r : actions) {
-          try {
-            r.run();
-          } catch (RuntimeException e) {
-            log.warn("store action failed: {}", e.toString());
-          }
-        }
+        runAll(actions);
         if (copiesUnsynced) {
           // the last compaction's copies are in this batch: synced before their originals go
           if (unsynced && out != null) {
+            long t0 = System.nanoTime();
             out.force(false);
             lastSync = System.nanoTime();
+            stats.synced(lastSync - t0);
             unsynced = false;
           }
           copiesUnsynced = false;
@@ -891,6 +917,25 @@ public final class SegmentLogStore implements SessionStore {
   }
 
   // ---------------------------------------------------------------- close
+
+  @Override
+  public StoreStats stats() {
+    return stats;
+  }
+
+  /** Summed over segments (a handful of entries), so a scrape never walks every message. */
+  @Override
+  public StoreStats.Usage usage() {
+    synchronized (mutex) {
+      long messages = 0;
+      long bytes = 0;
+      for (long[] l : liveBySegment.values()) {
+        messages += l[0];
+        bytes += l[1];
+      }
+      return new StoreStats.Usage(messages, bytes, activeSegment - firstSegment + 1);
+    }
+  }
 
   @Override
   public void close() {

@@ -18,9 +18,30 @@ public interface SessionStore extends AutoCloseable {
 
   void remove(String name, long key);
 
+  /** Runs {@code action} once everything stored so far is durable under the fsync policy. */
   void whenDurable(Runnable action);
 
+  /**
+   * Runs {@code action} once everything stored so far is written to the operating system: it then
+   * survives a crash of this process (kill -9), not necessarily a power loss. Never later than
+   * {@link #whenDurable}.
+   */
+  void whenWritten(Runnable action);
+
   Recovery recover(ByteBufAllocator alloc);
+
+  /** Sync times, for {@code /metrics}. */
+  default StoreStats stats() {
+    return NO_STATS;
+  }
+
+  /** What is stored now (zeros for a store that keeps nothing). */
+  default StoreStats.Usage usage() {
+    return new StoreStats.Usage(0, 0, 0);
+  }
+
+  /** The stats of a store that never syncs. */
+  StoreStats NO_STATS = new StoreStats();
 
   @Override
   void close();

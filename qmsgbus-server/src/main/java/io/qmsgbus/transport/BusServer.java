@@ -273,6 +273,11 @@ public final class BusServer implements AutoCloseable {
     return bus.sessions();
   }
 
+  /** Where durable sessions are kept (for metrics). */
+  public SessionStore store() {
+    return store;
+  }
+
   /** The global queued-bytes budget (for stats and tests). */
   public QueueBudget budget() {
     return bus.postOffice().budget();

@@ -28,6 +28,10 @@ class BusMetricsExporterTest {
         0,
         0,
         0,
+        -1,
+        null,
+        null,
+        true,
         -1);
   }
 

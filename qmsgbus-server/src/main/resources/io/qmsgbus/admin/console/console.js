@@ -382,6 +382,31 @@
     }
   }
 
+  function renderSessions(data) {
+    setText("sessions-count", data.total ? "(" + fmtInt(data.total) + ")" : "");
+    const body = $("sessions-table").tBodies[0];
+    body.replaceChildren();
+    for (const s of data.sessions) {
+      const tr = el("tr");
+      tr.append(el("td", "text", s.name), el("td", "text", s.owner || "-"),
+        el("td", "text", s.attached ? "attached " + s.remoteAddress : "detached"),
+        el("td", "text", s.skills.join(" ")), num(s.queued), el("td", "num", fmtBytes(s.queuedBytes)),
+        el("td", "num", s.expiresInSeconds < 0 ? "-" : fmtDuration(s.expiresInSeconds)));
+      const td = el("td");
+      const b = el("button", "danger", "Delete");
+      b.title = "End this session for good: its queue and stored state go";
+      b.addEventListener("click", async () => {
+        if (!window.confirm("Delete session " + s.name + " and its " + s.queued + " queued packet(s)?")) return;
+        await fetch("api/sessions/" + encodeURIComponent(s.name), { method: "DELETE" });
+        tr.remove();
+      });
+      td.append(b);
+      tr.append(td);
+      body.append(tr);
+    }
+    $("sessions-empty").hidden = data.sessions.length > 0;
+  }
+
   async function poll() {
     try {
       const [stats, sk, cl] = await Promise.all([
@@ -389,6 +414,7 @@
         getJson("api/skills?limit=100"), // the first page; the API pages with ?offset=
         getJson("api/clients?limit=100"),
       ]);
+      getJson("api/sessions?limit=100").then(renderSessions, () => {});
       firstPoll = false;
       renderStats(stats);
       renderSkills(sk.skills);
