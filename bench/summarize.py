@@ -81,6 +81,8 @@ def fmt(v, kind):
     if v is None:
         return "n/a"
     if kind == "rate":
+        if v < 1e3:
+            return f"{v:.0f}"
         return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.1f} k"
     if kind == "us":
         return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"

@@ -153,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--start-server",
       description =
-          "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener).")
+          "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener, and for durable JetStream in a temporary directory).")
   boolean startServer;
 
   @Option(
@@ -235,7 +235,12 @@ public final class BenchCommand implements Callable<Integer> {
       if (startServer) {
         launched =
             ServerLauncher.start(
-                settings.target(), serverCpus, serverJvmOpts, serverSettings, natsServer);
+                settings.target(),
+                serverCpus,
+                serverJvmOpts,
+                serverSettings,
+                natsServer,
+                settings.scenario() == Scenario.DURABLE);
         settings = settings(launched.url(), launched.pid());
         if (!quiet) {
           err.println(
