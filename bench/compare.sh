@@ -11,7 +11,19 @@
 # Environment (defaults in brackets):
 #   QMSGBUS_JAR          the qmsgbus jar [qmsgbus-cli/target/qmsgbus.jar]
 #   NATS_SERVER          nats-server binary [/usr/sbin/nats-server, else from PATH]
-#   SCENARIOS            any of: fanout4 fanout1 pubsub ack efficiency conns [all]
+#   SCENARIOS            any of: fanout4 fanout1 pubsub ack efficiency conns durable
+#                        durable-fastpush memory [fanout4 fanout1 pubsub ack efficiency conns]
+#                        durable*: QMsgBus with --data-dir (a scratch dir) and --fsync per FSYNC
+#                        against JetStream file storage; memory: the same client flow against
+#                        QMsgBus without --data-dir (sessions in memory) and JetStream memory
+#                        storage. Each gets a fresh pair of servers and scratch dirs.
+#   FSYNC                QMsgBus --fsync policies for durable*, one row each [always]; e.g.
+#                        FSYNC="always interval never"
+#   JS_SYNC              JetStream sync_interval for durable* (nats-server >= 2.10); "auto":
+#                        "always" when FSYNC is always and the server knows the field, else the
+#                        server's default (every 2 min); "" = the default; else as given [auto]
+#   DURABLE_WINDOW       unconfirmed packets in durable* and memory [64]
+#   DURABLE_PREWARM      seconds of unrecorded load per fresh durable*/memory server [3]
 #   RUNS                 runs per scenario and target [3]
 #   DURATION / WARMUP    seconds measured / warmed up per run [4 / 3]; the warm-up also lets
 #                        the bench JVM finish compiling (pinned to one core, its JIT competes
@@ -50,6 +62,10 @@ QMSGBUS_SERVER_ARGS=${QMSGBUS_SERVER_ARGS:---set maxConnectionsPerAddress=100000
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-}
 NICE=${NICE:-0}
 PREWARM=${PREWARM:-6}
+FSYNC=${FSYNC:-always}
+JS_SYNC=${JS_SYNC-auto}
+DURABLE_WINDOW=${DURABLE_WINDOW:-64}
+DURABLE_PREWARM=${DURABLE_PREWARM:-3}
 OUT=${OUT:-${TMPDIR:-/tmp}/qmsgbus-compare-$(date +%Y%m%d-%H%M%S)}
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
@@ -68,7 +84,11 @@ args_for() {
     ack) echo "ack --receivers 1" ;;
     efficiency) echo "fanout --receivers 4 --rate $EFFICIENCY_RATE" ;;
     conns) echo "conns --conns $CONNS --rate 1000 --duration 3 --warmup 1" ;;
-    *) die "unknown scenario '$1' (fanout4 fanout1 pubsub ack efficiency conns)" ;;
+    durable.fsync-*) echo "durable --receivers 1 --window $DURABLE_WINDOW" ;;
+    durable-fastpush.fsync-*) echo "durable --receivers 1 --fastpush --window $DURABLE_WINDOW" ;;
+    durable | durable-fastpush) echo "durable" ;; # expanded per FSYNC policy below
+    memory) echo "durable --receivers 1 --window $DURABLE_WINDOW --storage memory" ;;
+    *) die "unknown scenario '$1' (fanout4 fanout1 pubsub ack efficiency conns durable durable-fastpush memory)" ;;
   esac
 }
 
@@ -88,23 +108,30 @@ stop_servers() {
 }
 trap stop_servers EXIT
 
-start_qmsgbus() { # $1 = label for the log files
+start_qmsgbus() { # $1 = label for the log files; $2... = more 'qmsgbus server' arguments
+  local label=$1
+  shift
   QPORT=$(free_port)
   # shellcheck disable=SC2086
-  nice -n "$NICE" taskset -c "$SERVER_CPU" java $QMSGBUS_JVM_OPTS -jar "$JAR" server --port "$QPORT" $QMSGBUS_SERVER_ARGS \
-    >"$OUT/server-qmsgbus-$1.out" 2>"$OUT/server-qmsgbus-$1.err" &
+  nice -n "$NICE" taskset -c "$SERVER_CPU" java $QMSGBUS_JVM_OPTS -jar "$JAR" server --port "$QPORT" $QMSGBUS_SERVER_ARGS "$@" \
+    >"$OUT/server-qmsgbus-$label.out" 2>"$OUT/server-qmsgbus-$label.err" &
   QPID=$!
   local deadline=$((SECONDS + 60))
-  until grep -q "listening on" "$OUT/server-qmsgbus-$1.out" 2>/dev/null; do
-    kill -0 "$QPID" 2>/dev/null || die "the QMsgBus server exited: $(cat "$OUT/server-qmsgbus-$1.err")"
+  until grep -q "listening on" "$OUT/server-qmsgbus-$label.out" 2>/dev/null; do
+    kill -0 "$QPID" 2>/dev/null || die "the QMsgBus server exited: $(cat "$OUT/server-qmsgbus-$label.err")"
     ((SECONDS < deadline)) || die "the QMsgBus server did not start in 60s"
     sleep 0.1
   done
 }
 
-start_nats() { # $1 = label for the log files
+start_nats() { # $1 = label for the log files; $2 = JetStream store dir (none: no JetStream); $3 = sync_interval
   NPORT=$(free_port)
   printf 'host: 127.0.0.1\nport: -1\nwebsocket {\n  listen: "127.0.0.1:%s"\n  no_tls: true\n}\n' "$NPORT" >"$OUT/nats.conf"
+  if [[ -n "${2:-}" ]]; then
+    printf 'jetstream {\n  store_dir: "%s"\n' "$2" >>"$OUT/nats.conf"
+    [[ -z "${3:-}" ]] || printf '  sync_interval: %s\n' "$3" >>"$OUT/nats.conf"
+    printf '}\n' >>"$OUT/nats.conf"
+  fi
   nice -n "$NICE" taskset -c "$SERVER_CPU" "$NATS_SERVER" -c "$OUT/nats.conf" >"$OUT/server-nats-$1.log" 2>&1 &
   NPID=$!
   local deadline=$((SECONDS + 60))
@@ -133,6 +160,9 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 lat = r["latency_us"]
 extra = ""
+if "confirmed_per_s" in r:
+    cl = r["confirm_latency_us"]
+    extra = f"  confirmed/s {r['confirmed_per_s']:,.0f} (confirm p50 {cl['p50'] or 0:.0f} us, p99 {cl['p99'] or 0:.0f} us)"
 if sys.argv[2] == "conns":
     extra = f"  mem {r['server']['kb_per_connection']:.1f} KB/conn"
 def n(v, f="{:.0f}"):
@@ -161,11 +191,26 @@ echo "results: $OUT"
   echo "runs=$RUNS duration=$DURATION warmup=$WARMUP server_cpu=$SERVER_CPU load_cpu=$LOAD_CPU threads=$BENCH_THREADS nice=$NICE"
 } >"$OUT/machine.txt"
 
+# JetStream's sync_interval for a QMsgBus fsync policy (see JS_SYNC above)
+js_sync_for() { # $1 = policy
+  if [[ $JS_SYNC != auto ]]; then echo "$JS_SYNC"; return; fi
+  [[ $1 == always ]] || return 0
+  local probe="$OUT/nats-sync-probe.conf"
+  printf 'jetstream {\n  store_dir: "%s"\n  sync_interval: always\n}\n' "$OUT/js-probe" >"$probe"
+  if "$NATS_SERVER" -c "$probe" -t >/dev/null 2>&1; then echo always; fi
+}
+
 THROUGHPUT=""
 WANT_CONNS=""
+DURABLE=""
 for sc in $SCENARIOS; do
   args_for "$sc" >/dev/null
-  if [[ $sc == conns ]]; then WANT_CONNS=1; else THROUGHPUT="$THROUGHPUT $sc"; fi
+  case "$sc" in
+    conns) WANT_CONNS=1 ;;
+    durable | durable-fastpush) for p in $FSYNC; do DURABLE="$DURABLE $sc.fsync-$p"; done ;;
+    memory) DURABLE="$DURABLE memory" ;;
+    *) THROUGHPUT="$THROUGHPUT $sc" ;;
+  esac
 done
 
 runs_of() { # $1 scenario: RUNS runs per target, alternating targets
@@ -210,6 +255,35 @@ fi
 if [[ -n $WANT_CONNS ]]; then
   runs_of conns
 fi
+for sc in $DURABLE; do
+  # a fresh pair of servers per scenario and fsync policy, with fresh scratch dirs: QMsgBus with
+  # --data-dir (memory: without), nats-server with JetStream (the bench makes a fresh stream)
+  rm -rf "$OUT/data-qmsgbus" "$OUT/data-jetstream"
+  mkdir -p "$OUT/data-jetstream"
+  if [[ $sc == memory ]]; then
+    start_qmsgbus "$sc"
+    sync=""
+    echo "$sc: qmsgbus without --data-dir; JetStream memory storage" >>"$OUT/machine.txt"
+  else
+    policy=${sc##*.fsync-}
+    mkdir -p "$OUT/data-qmsgbus"
+    start_qmsgbus "$sc" --data-dir "$OUT/data-qmsgbus" --fsync "$policy"
+    sync=$(js_sync_for "$policy")
+    echo "$sc: qmsgbus --fsync $policy; JetStream file storage, sync_interval ${sync:-default (2 min)}" | tee -a "$OUT/machine.txt"
+  fi
+  start_nats "$sc" "$OUT/data-jetstream" "$sync"
+  if ((DURABLE_PREWARM > 0)); then
+    for target in qmsgbus nats-ws; do
+      if [[ $target == qmsgbus ]]; then url="ws://127.0.0.1:$QPORT/"; else url="ws://127.0.0.1:$NPORT/"; fi
+      # shellcheck disable=SC2046,SC2086
+      nice -n "$NICE" taskset -c "$LOAD_CPU" java $BENCH_JVM_OPTS -jar "$JAR" bench $(args_for "$sc") --duration "$DURABLE_PREWARM" \
+        --warmup 0 --target "$target" --url "$url" --threads "$BENCH_THREADS" --quiet >>"$OUT/prewarm-$sc-$target.txt" 2>&1 || true
+    done
+  fi
+  runs_of "$sc"
+  stop_servers
+  rm -rf "$OUT/data-qmsgbus" "$OUT/data-jetstream"
+done
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 echo

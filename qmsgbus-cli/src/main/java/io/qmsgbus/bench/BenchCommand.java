@@ -36,6 +36,13 @@ import picocli.CommandLine.Parameters;
       "  ack     receivers in the default mode (window of one) ack each packet;",
       "          one packet in flight. NATS: ping-pong (the receiver replies",
       "          through the broker, the publisher waits for the reply)",
+      "  durable 1 publisher with confirms, at most --window (64) unconfirmed,",
+      "          R receivers (1) each on a named session in ACK mode (--fastpush:",
+      "          fast-push): confirmed/s, delivered/s, publish->delivery and",
+      "          publish->confirm latency; run the server with --data-dir for disk.",
+      "          NATS: JetStream (needs jetstream in its config), a stream",
+      "          (--storage file|memory), the PubAck as the confirm, durable push",
+      "          consumers (max_ack_pending 1, each message acked)",
       "  conns   C idle registered connections: server memory per connection,",
       "          and the latency of a probe stream (--rate, default 1000/s)"
     },
@@ -56,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "SCENARIO",
-      description = "fanout, pubsub, ack or conns (default fanout).")
+      description = "fanout, pubsub, ack, durable or conns (default fanout).")
   String scenario = "fanout";
 
   /** --url (nats-ws: default ws://127.0.0.1:4223/, and QMSGBUS_URL does not apply). */
@@ -85,7 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--receivers",
-      description = "Receivers (fanout default 4, pubsub 4, ack 1, conns 1).")
+      description = "Receivers (fanout default 4, pubsub 4, ack 1, durable 1, conns 1).")
   Integer receivers;
 
   @Option(names = "--publishers", description = "Publishers (pubsub default 4, else 1).")
@@ -109,9 +116,23 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--window",
       description =
-          "Copies in flight per receiver before publishers wait (ack default 1, else ${DEFAULT-VALUE}).",
+          "Copies in flight per receiver before publishers wait (ack default 1, durable 64: also unconfirmed packets, else ${DEFAULT-VALUE}).",
       defaultValue = "1000")
   int window;
+
+  @Option(
+      names = "--fastpush",
+      description =
+          "durable: receivers in fast-push, no acks (NATS: consumers with ack_policy none).")
+  boolean fastpush;
+
+  @Option(
+      names = "--storage",
+      paramLabel = "file|memory",
+      description =
+          "durable against nats-ws: the JetStream stream's storage (default ${DEFAULT-VALUE}).",
+      defaultValue = "file")
+  String storage;
 
   @Option(
       names = "--burst",
@@ -132,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--start-server",
       description =
-          "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener).")
+          "Start the target server as a child process on a free port (QMsgBus from this jar; nats-server with a WebSocket listener, and for durable JetStream in a temporary directory).")
   boolean startServer;
 
   @Option(
@@ -214,7 +235,12 @@ public final class BenchCommand implements Callable<Integer> {
       if (startServer) {
         launched =
             ServerLauncher.start(
-                settings.target(), serverCpus, serverJvmOpts, serverSettings, natsServer);
+                settings.target(),
+                serverCpus,
+                serverJvmOpts,
+                serverSettings,
+                natsServer,
+                settings.scenario() == Scenario.DURABLE);
         settings = settings(launched.url(), launched.pid());
         if (!quiet) {
           err.println(
@@ -287,7 +313,7 @@ public final class BenchCommand implements Callable<Integer> {
       sc = Scenario.valueOf(scenario.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "SCENARIO must be fanout, pubsub, ack or conns, was '" + scenario + "'");
+          "SCENARIO must be fanout, pubsub, ack, durable or conns, was '" + scenario + "'");
     }
     Target t = Target.parse(target);
     URI u;
@@ -307,15 +333,17 @@ public final class BenchCommand implements Callable<Integer> {
             ? receivers
             : switch (sc) {
               case FANOUT, PUBSUB -> 4;
-              case ACK, CONNS -> 1;
+              case ACK, DURABLE, CONNS -> 1;
             };
     int p = publishers != null ? publishers : sc == Scenario.PUBSUB ? 4 : 1;
     int k = skills != null ? skills : sc == Scenario.PUBSUB ? 4 : 1;
     double rt = rate != null ? rate : sc == Scenario.CONNS ? 1000 : 0;
-    int w =
-        sc == Scenario.ACK && !spec.commandLine().getParseResult().hasMatchedOption("--window")
-            ? 1
-            : window;
+    boolean windowGiven = spec.commandLine().getParseResult().hasMatchedOption("--window");
+    int w = windowGiven ? window : sc == Scenario.ACK ? 1 : sc == Scenario.DURABLE ? 64 : window;
+    String st = storage.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!st.equals("file") && !st.equals("memory")) {
+      throw new IllegalArgumentException("--storage must be file or memory, was '" + storage + "'");
+    }
     int th = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
     if (r < 1 || p < 1 || k < 1) {
       throw new IllegalArgumentException("--receivers, --publishers and --skills must be >= 1");
@@ -350,6 +378,8 @@ public final class BenchCommand implements Callable<Integer> {
         w,
         burst,
         th,
-        pid);
+        pid,
+        fastpush,
+        st);
   }
 }

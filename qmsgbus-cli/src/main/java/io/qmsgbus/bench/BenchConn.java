@@ -11,9 +11,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One bench connection: Netty does the WebSocket handshake, then this swaps in {@link
@@ -38,12 +40,33 @@ abstract class BenchConn extends ChannelInboundHandlerAdapter implements WsFrame
   private boolean inRead;
 
   BenchConn(BenchRun run, String name, List<String> subscriptions, boolean fastpush) {
+    this(
+        run,
+        name,
+        c ->
+            run.settings().target() == Target.NATS_WS
+                ? new NatsWire(c, subscriptions)
+                : new QmsgbusWire(c, subscriptions, fastpush, false));
+  }
+
+  /** With a wire of the caller's making (called with this connection). */
+  BenchConn(BenchRun run, String name, Function<BenchConn, Wire> wire) {
     this.run = run;
     this.name = name;
-    this.wire =
-        run.settings().target() == Target.NATS_WS
-            ? new NatsWire(this, subscriptions)
-            : new QmsgbusWire(this, subscriptions, fastpush);
+    this.wire = wire.apply(this);
+  }
+
+  /** The URL this connection opens: {@code base}, unless it names a session. */
+  URI uri(URI base) {
+    return base;
+  }
+
+  /**
+   * A publisher confirm: the packet with this id is stored (QMsgBus {@code {"id":..,"ok":true}},
+   * JetStream PubAck), or was refused ({@code ok} false, {@code why} says what the server said).
+   */
+  void confirmed(long id, boolean ok, String why) {
+    fail("a confirm nobody asked for: " + (why == null ? "id " + id : why));
   }
 
   @Override

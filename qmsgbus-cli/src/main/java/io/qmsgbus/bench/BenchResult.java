@@ -33,7 +33,26 @@ record BenchResult(
     double benchWaitSeconds,
     int benchCores,
     int connsOpened,
-    double connectSeconds) {
+    double connectSeconds,
+    boolean confirms,
+    long confirmed,
+    long unconfirmed,
+    Histogram confirmLatency) {
+
+  double confirmedPerSecond() {
+    return confirmed / measuredSeconds;
+  }
+
+  /** Publish-to-confirm latency percentile in microseconds; NaN when nothing was recorded. */
+  double confirmMicros(double percentile) {
+    return confirmLatency.getTotalCount() == 0
+        ? Double.NaN
+        : confirmLatency.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  double maxConfirmMicros() {
+    return confirmLatency.getTotalCount() == 0 ? Double.NaN : confirmLatency.getMaxValue() / 1000.0;
+  }
 
   double publishedPerSecond() {
     return published / measuredSeconds;
@@ -164,6 +183,24 @@ record BenchResult(
             us(latencyMicros(99.9)),
             us(maxLatencyMicros())),
         latency.getTotalCount() + " samples, send to receive");
+    if (confirms) {
+      row(t, "confirmed/s", si(confirmedPerSecond()), confirmed + " packets");
+      row(
+          t,
+          "confirm us",
+          String.format(
+              Locale.ROOT,
+              "p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+              us(confirmMicros(50)),
+              us(confirmMicros(90)),
+              us(confirmMicros(99)),
+              us(confirmMicros(99.9)),
+              us(maxConfirmMicros())),
+          confirmLatency.getTotalCount() + " samples, publish to confirm");
+      if (unconfirmed > 0) {
+        row(t, "unconfirmed", Long.toString(unconfirmed), "no confirm 3s after publishing stopped");
+      }
+    }
     row(t, "errors", Long.toString(errors), errors == 0 ? "" : String.join(" | ", errorSamples));
     if (dropped > 0) {
       row(t, "dropped", Long.toString(dropped), "the server dropped packets for slow receivers");
@@ -279,6 +316,38 @@ record BenchResult(
             + ":"
             + num(maxLatencyMicros())
             + "}");
+    if (confirms) {
+      f.add(q("confirmed") + ":" + confirmed);
+      f.add(q("confirmed_per_s") + ":" + num(confirmedPerSecond()));
+      f.add(q("unconfirmed") + ":" + unconfirmed);
+      f.add(
+          q("confirm_latency_us")
+              + ":{"
+              + q("count")
+              + ":"
+              + confirmLatency.getTotalCount()
+              + ","
+              + q("p50")
+              + ":"
+              + num(confirmMicros(50))
+              + ","
+              + q("p90")
+              + ":"
+              + num(confirmMicros(90))
+              + ","
+              + q("p99")
+              + ":"
+              + num(confirmMicros(99))
+              + ","
+              + q("p99_9")
+              + ":"
+              + num(confirmMicros(99.9))
+              + ","
+              + q("max")
+              + ":"
+              + num(maxConfirmMicros())
+              + "}");
+    }
     f.add(q("errors") + ":" + errors);
     List<String> samples = new ArrayList<>();
     for (String e : errorSamples) {

@@ -35,6 +35,7 @@ final class BenchRun {
   private final List<Receiver> receivers = new ArrayList<>();
   private final List<Publisher> publishers = new ArrayList<>();
   private final List<Receiver> idle = new ArrayList<>();
+  private final List<Receiver> setup = new ArrayList<>();
   private Flow flow;
 
   volatile long measureStart = Long.MAX_VALUE;
@@ -86,6 +87,9 @@ final class BenchRun {
     layout();
     try (WsClient client = new WsClient(s.url(), s.threads())) {
       try {
+        if (!setup.isEmpty()) {
+          connectAll(client, setup, "JetStream setup", true);
+        }
         connectAll(client, receivers, "receivers", true);
         connectAll(client, publishers, "publishers", true);
         long rssBefore = serverPid == null ? -1 : ProcStat.rssKb(serverPid);
@@ -127,10 +131,15 @@ final class BenchRun {
 
         long published = 0;
         long skipped = 0;
+        long confirmed = 0;
+        Histogram confirmLatency = new Histogram(3);
         for (Publisher p : publishers) {
           published += onLoop(p, p::published);
           skipped += onLoop(p, p::skipped);
+          confirmed += onLoop(p, p::confirmed);
+          confirmLatency.add(onLoop(p, () -> p.confirmLatency().copy()));
         }
+        long unconfirmed = flow.unconfirmed();
         long delivered = 0;
         Histogram latency = new Histogram(3);
         for (Receiver r : receivers) {
@@ -149,7 +158,7 @@ final class BenchRun {
         return new BenchResult(
             s,
             client.transport(),
-            Payload.of(skillNames()[0], s.size()).length(),
+            template(skillNames()[0]).length(),
             measured,
             published,
             delivered,
@@ -169,7 +178,11 @@ final class BenchRun {
             benchWait0 < 0 || benchWait1 < 0 ? -1 : benchWait1 - benchWait0,
             Runtime.getRuntime().availableProcessors(),
             opened,
-            connectSeconds);
+            connectSeconds,
+            s.scenario() == Scenario.DURABLE,
+            confirmed,
+            unconfirmed,
+            confirmLatency);
       } finally {
         stopping = true;
         closing = true;
@@ -177,8 +190,102 @@ final class BenchRun {
     }
   }
 
+  /** The scenario's packet for {@code skill} (durable: with an id, for confirms). */
+  Payload template(String skill) {
+    return s.scenario() == Scenario.DURABLE
+        ? Payload.ofWithId(skill, s.size())
+        : Payload.of(skill, s.size());
+  }
+
+  /** The JetStream stream of {@code durable} against NATS. */
+  static final String STREAM = "BENCH";
+
+  /**
+   * {@code durable}: one publisher with confirms; each receiver on its own named session (QMsgBus)
+   * or durable push consumer (JetStream, after a setup connection has made a fresh stream).
+   */
+  private void layoutDurable() {
+    String skill = skillNames()[0];
+    int stampOffset = template(skill).tOffset();
+    boolean nats = s.target() == Target.NATS_WS;
+    boolean acking = !s.fastpush();
+    if (nats) {
+      List<NatsWire.Request> make =
+          List.of(
+              new NatsWire.Request("$JS.API.STREAM.DELETE." + STREAM, "", true),
+              new NatsWire.Request(
+                  "$JS.API.STREAM.CREATE." + STREAM,
+                  JetStreamJson.streamConfig(STREAM, skill, s.storage()),
+                  false));
+      setup.add(
+          new Receiver(
+              this,
+              "jetstream-setup",
+              c -> new NatsWire(c, List.of(), make, null),
+              null,
+              false,
+              stampOffset,
+              null));
+    }
+    for (int j = 0; j < s.receivers(); j++) {
+      String session = "bench-r" + j;
+      String deliver = "bench.deliver." + j;
+      java.util.function.Function<BenchConn, Wire> wire =
+          nats
+              ? c ->
+                  new NatsWire(
+                      c,
+                      List.of(deliver),
+                      List.of(
+                          new NatsWire.Request(
+                              "$JS.API.CONSUMER.DURABLE.CREATE." + STREAM + "." + session,
+                              JetStreamJson.pushConsumer(
+                                  STREAM, session, deliver, skill, acking ? 1 : 0),
+                              false)),
+                      null)
+              : c -> new QmsgbusWire(c, List.of(skill), s.fastpush(), false);
+      receivers.add(
+          new Receiver(
+              this,
+              "receiver-" + j,
+              wire,
+              nats ? null : session,
+              acking,
+              stampOffset,
+              new Histogram(3)));
+    }
+    String inbox = "_INBOX.bench.publisher-0.c.";
+    publishers.add(
+        new Publisher(
+            this,
+            "publisher-0",
+            new String[] {skill},
+            new int[] {s.receivers()},
+            s.size(),
+            null,
+            s.rate(),
+            s.burst(),
+            s.window(),
+            c ->
+                nats
+                    ? new NatsWire(c, List.of(), List.of(), inbox)
+                    : new QmsgbusWire(c, List.of(), false, true)));
+    flow =
+        new Flow(
+            (long) s.window() * s.receivers(),
+            s.window(),
+            s.receivers(),
+            publishers,
+            receivers,
+            false);
+  }
+
   /** Creates the connections the scenario calls for (not yet connected). */
   private void layout() {
+    if (s.scenario() == Scenario.DURABLE) {
+      layoutDurable();
+      return;
+    }
     String[] skills = skillNames();
     int k = skills.length;
     int stampOffset = Payload.of(skills[0], s.size()).tOffset();
@@ -310,7 +417,8 @@ final class BenchRun {
   private long drain() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     long left;
-    while ((left = flow.outstanding()) > 0 && System.nanoTime() < deadline) {
+    while (((left = flow.outstanding()) > 0 || flow.unconfirmed() > 0)
+        && System.nanoTime() < deadline) {
       pause(10);
     }
     return Math.max(0, left);

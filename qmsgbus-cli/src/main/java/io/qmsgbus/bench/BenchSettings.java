@@ -10,6 +10,8 @@ import java.net.URI;
  * @param window copies in flight per receiver (published x fan-out, not yet delivered)
  * @param burst most packets written per flush
  * @param serverPid the server process, for CPU and memory; 0 = unknown
+ * @param fastpush durable: receivers in fast-push (NATS: consumers without acks)
+ * @param storage durable against NATS: the stream's storage, file or memory
  */
 record BenchSettings(
     Scenario scenario,
@@ -26,4 +28,6 @@ record BenchSettings(
     int window,
     int burst,
     int threads,
-    long serverPid) {}
+    long serverPid,
+    boolean fastpush,
+    String storage) {}

@@ -42,6 +42,8 @@ final class NatsParser {
   private int sid;
   private byte[] replyTo;
   private int payloadLength;
+  private int subjectStart;
+  private int subjectEnd;
   private final ByteBuf gathered = Unpooled.buffer(0);
   private final int[] starts = new int[4];
   private final int[] ends = new int[4];
@@ -151,6 +153,8 @@ final class NatsParser {
     if (tokens < 3) {
       throw new IllegalStateException("MSG line with too few fields");
     }
+    subjectStart = starts[0];
+    subjectEnd = ends[0];
     sid = (int) number(starts[1], ends[1]);
     replyTo = tokens == 4 ? Arrays.copyOfRange(line, starts[2], ends[2]) : null;
     long size = number(starts[tokens - 1], ends[tokens - 1]);
@@ -160,6 +164,37 @@ final class NatsParser {
     payloadLength = (int) size;
     inPayload = true;
     gathered.clear();
+  }
+
+  /**
+   * During {@link Listener#msg}: the MSG's subject. (The control line stays in place until the next
+   * line is read, which is after the payload.)
+   */
+  String subject() {
+    return new String(line, subjectStart, subjectEnd - subjectStart, StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * During {@link Listener#msg}: the decimal number after the subject's last '.', or -1 when that
+   * token is not all digits (a reply inbox {@code _INBOX.x.<id>} names the publish it answers).
+   */
+  long subjectSuffixNumber() {
+    int i = subjectEnd;
+    while (i > subjectStart && line[i - 1] != '.') {
+      i--;
+    }
+    if (i == subjectEnd || subjectEnd - i > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int k = i; k < subjectEnd; k++) {
+      int d = line[k] - '0';
+      if (d < 0 || d > 9) {
+        return -1;
+      }
+      v = v * 10 + d;
+    }
+    return v;
   }
 
   private long number(int from, int to) {

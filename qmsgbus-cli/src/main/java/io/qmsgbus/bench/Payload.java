@@ -22,24 +22,41 @@ final class Payload {
 
   private static final byte[] T_KEY = ",\"t\":".getBytes(StandardCharsets.US_ASCII);
 
+  /** Digits of a packet id ({@link #ofWithId}): a fixed-width JSON string, "0000000001". */
+  static final int ID_DIGITS = 10;
+
   private final byte[] bytes;
   private final int tOffset;
+  private final int idOffset;
 
-  private Payload(byte[] bytes, int tOffset) {
+  private Payload(byte[] bytes, int tOffset, int idOffset) {
     this.bytes = bytes;
     this.tOffset = tOffset;
+    this.idOffset = idOffset;
   }
 
   /** The smallest packet for {@code skill}: the fields without padding. */
   static int minSize(String skill) {
-    return prefix(skill).length + T_DIGITS + ",\"p\":\"\"}".length();
+    return prefix(skill, false).length + T_DIGITS + ",\"p\":\"\"}".length();
   }
 
   /** A packet of exactly {@code max(size, minSize(skill))} bytes. */
   static Payload of(String skill, int size) {
-    byte[] prefix = prefix(skill);
+    return of(skill, size, false);
+  }
+
+  /**
+   * A packet that also carries an {@code "id"} (a QMsgBus data packet with an id gets a publisher
+   * confirm): {@code {"skill":"S","id":"0000000000","t":T,"p":"xx"}}; {@link #stampId} sets it.
+   */
+  static Payload ofWithId(String skill, int size) {
+    return of(skill, size, true);
+  }
+
+  private static Payload of(String skill, int size, boolean withId) {
+    byte[] prefix = prefix(skill, withId);
     byte[] mid = ",\"p\":\"".getBytes(StandardCharsets.US_ASCII);
-    int total = Math.max(size, minSize(skill));
+    int total = Math.max(size, prefix.length + T_DIGITS + ",\"p\":\"\"}".length());
     byte[] b = new byte[total];
     System.arraycopy(prefix, 0, b, 0, prefix.length);
     int tOff = prefix.length;
@@ -51,12 +68,33 @@ final class Payload {
     Arrays.fill(b, pos, total - 2, (byte) 'x');
     b[total - 2] = '"';
     b[total - 1] = '}';
-    return new Payload(b, tOff);
+    int idOff = -1;
+    if (withId) {
+      idOff = ("{\"skill\":\"" + skill + "\",\"id\":\"").length();
+    }
+    return new Payload(b, tOff, idOff);
   }
 
-  private static byte[] prefix(String skill) {
+  private static byte[] prefix(String skill, boolean withId) {
     // skill names in the bench are plain ASCII ([a-z0-9.]), so no JSON escaping is needed
-    return ("{\"skill\":\"" + skill + "\",\"t\":").getBytes(StandardCharsets.US_ASCII);
+    String id = withId ? "\"id\":\"" + "0".repeat(ID_DIGITS) + "\"," : "";
+    return ("{\"skill\":\"" + skill + "\"," + id + "\"t\":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Writes {@code id} (0 to 10^10 - 1) into a packet made by {@link #ofWithId}. */
+  void stampId(long id) {
+    if (idOffset < 0) {
+      throw new IllegalStateException("a packet without an id field");
+    }
+    writeDigits(bytes, idOffset, ID_DIGITS, id);
+  }
+
+  /** Writes {@code v} as exactly {@code digits} decimal digits (leading zeros) at {@code at}. */
+  static void writeDigits(byte[] b, int at, int digits, long v) {
+    for (int i = at + digits - 1; i >= at; i--) {
+      b[i] = (byte) ('0' + (int) (v % 10));
+      v /= 10;
+    }
   }
 
   /** Writes the stamp for {@code nanoTime} into the template. */

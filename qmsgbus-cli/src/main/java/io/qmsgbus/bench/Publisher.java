@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
 
 /**
  * A publishing connection. Packets go out in bursts, written into one pooled buffer and flushed
@@ -37,6 +39,15 @@ final class Publisher extends BenchConn {
   private volatile long repliesSeen;
   private ScheduledFuture<?> timer;
 
+  private final boolean confirming;
+  private final long[] ringSentAt;
+  private final long[] ringId;
+  private final Histogram confirmLatency;
+  private long lastId;
+  private long confirms;
+  private long confirmedInWindow;
+  private volatile long confirmsSeen;
+
   /**
    * @param skills the skills it publishes to, in rotation
    * @param fan receivers per skill (copies each packet makes)
@@ -52,12 +63,49 @@ final class Publisher extends BenchConn {
       String replySubject,
       double rate,
       int burst) {
-    super(run, name, replySubject == null ? List.of() : List.of(replySubject), false);
+    this(
+        run,
+        name,
+        skills,
+        fan,
+        size,
+        replySubject,
+        rate,
+        burst,
+        0,
+        c ->
+            run.settings().target() == Target.NATS_WS
+                ? new NatsWire(c, replySubject == null ? List.of() : List.of(replySubject))
+                : new QmsgbusWire(c, List.of(), false, false));
+  }
+
+  /**
+   * @param confirmWindow > 0: packets carry ids and the wire reports their confirms ({@link
+   *     #confirmed}); at most this many unconfirmed (the {@link Flow} enforces it)
+   * @param wire the connection's wire
+   */
+  Publisher(
+      BenchRun run,
+      String name,
+      String[] skills,
+      int[] fan,
+      int size,
+      String replySubject,
+      double rate,
+      int burst,
+      int confirmWindow,
+      Function<BenchConn, Wire> wire) {
+    super(run, name, wire);
     this.payloads = new Payload[skills.length];
     this.subjects = new byte[skills.length][];
+    this.confirming = confirmWindow > 0;
+    int ring = Integer.highestOneBit(Math.max(1, confirmWindow) * 4 - 1) << 1;
+    this.ringSentAt = confirming ? new long[ring] : null;
+    this.ringId = confirming ? new long[ring] : null;
+    this.confirmLatency = new Histogram(3);
     int mf = 1;
     for (int i = 0; i < skills.length; i++) {
-      payloads[i] = Payload.of(skills[i], size);
+      payloads[i] = confirming ? Payload.ofWithId(skills[i], size) : Payload.of(skills[i], size);
       subjects[i] = skills[i].getBytes(StandardCharsets.US_ASCII);
       mf = Math.max(mf, fan[i]);
     }
@@ -143,14 +191,12 @@ final class Publisher extends BenchConn {
 
   /** Packets the window allows now; when none, parks (and re-checks, so no wake-up is lost). */
   private int room() {
-    long copies = run.flow().room();
-    int n = (int) Math.min(Integer.MAX_VALUE, copies / maxFan);
+    int n = (int) Math.min(Integer.MAX_VALUE, run.flow().room(maxFan));
     if (n > 0) {
       return n;
     }
     parked.set(true);
-    copies = run.flow().room();
-    n = (int) Math.min(Integer.MAX_VALUE, copies / maxFan);
+    n = (int) Math.min(Integer.MAX_VALUE, run.flow().room(maxFan));
     if (n > 0 && parked.compareAndSet(true, false)) {
       return n;
     }
@@ -190,8 +236,29 @@ final class Publisher extends BenchConn {
   }
 
   @Override
+  void confirmed(long id, boolean ok, String why) {
+    long now = System.nanoTime();
+    int slot = confirming ? (int) (id & (ringId.length - 1)) : 0;
+    if (!confirming || id <= 0 || ringId[slot] != id) {
+      run.error(name + ": a confirm for no packet in flight: " + (why == null ? id : why));
+      return;
+    }
+    ringId[slot] = 0;
+    confirms++;
+    if (!ok) {
+      run.error(name + ": not confirmed: " + why);
+    } else if (now >= run.measureStart && now < run.measureEnd) {
+      confirmedInWindow++;
+      confirmLatency.recordValue(Math.max(0, now - ringSentAt[slot]));
+    }
+  }
+
+  @Override
   void readComplete() {
-    if (replySubject != null) {
+    if (confirming) {
+      confirmsSeen = confirms;
+      run.flow().progress();
+    } else if (replySubject != null) {
       repliesSeen = replies;
       run.flow().progress();
     }
@@ -221,8 +288,48 @@ final class Publisher extends BenchConn {
     rotation = s + 1 == payloads.length ? 0 : s + 1;
     expected += fan[s];
     Payload p = payloads[s];
-    p.stamp(System.nanoTime());
+    long now = System.nanoTime();
+    if (confirming) {
+      long id = ++lastId;
+      int slot = (int) (id & (ringId.length - 1));
+      if (ringId[slot] != 0) {
+        run.error(
+            name + ": packet " + ringId[slot] + " still unconfirmed " + ringId.length + " later");
+      }
+      ringId[slot] = id;
+      ringSentAt[slot] = now;
+      p.stampId(id);
+    }
+    p.stamp(now);
     return p;
+  }
+
+  /** The id {@link #nextPacket} gave the last packet (confirming publishers). */
+  long lastId() {
+    return lastId;
+  }
+
+  /** Confirms (and refusals) received so far, as of the last read batch; any thread. */
+  long confirmsSeen() {
+    return confirmsSeen;
+  }
+
+  boolean confirming() {
+    return confirming;
+  }
+
+  int maxFan() {
+    return maxFan;
+  }
+
+  /** Packets confirmed inside the measurement window; on the loop. */
+  long confirmed() {
+    return confirmedInWindow;
+  }
+
+  /** Publish-to-confirm latencies inside the window; copy on the loop. */
+  Histogram confirmLatency() {
+    return confirmLatency;
   }
 
   long sentSeen() {

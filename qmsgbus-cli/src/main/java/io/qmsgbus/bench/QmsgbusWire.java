@@ -15,17 +15,26 @@ final class QmsgbusWire implements Wire {
 
   private final BenchConn conn;
   private final List<String> subscriptions;
-  private final boolean fastpush;
+  private static final String CONFIRM_PREFIX = "{\"id\":\"";
 
-  QmsgbusWire(BenchConn conn, List<String> subscriptions, boolean fastpush) {
+  private final boolean fastpush;
+  private final boolean confirms;
+
+  /**
+   * @param confirms a publisher that asks for confirms ({@code {"confirms":true}}); its packets
+   *     carry string ids ({@link Payload#ofWithId}), whose replies go to {@link
+   *     BenchConn#confirmed}
+   */
+  QmsgbusWire(BenchConn conn, List<String> subscriptions, boolean fastpush, boolean confirms) {
     this.conn = conn;
     this.subscriptions = subscriptions;
     this.fastpush = fastpush;
+    this.confirms = confirms;
   }
 
   @Override
   public void opened() {
-    if (subscriptions.isEmpty() && !fastpush) {
+    if (subscriptions.isEmpty() && !fastpush && !confirms) {
       conn.subscribed();
       return;
     }
@@ -39,6 +48,9 @@ final class QmsgbusWire implements Wire {
     }
     if (fastpush) {
       json.append("\"fastpush\":true,");
+    }
+    if (confirms) {
+      json.append("\"confirms\":true,");
     }
     json.append("\"id\":").append(REGISTER_ID).append('}');
     conn.writeFrame(WsFrames.OP_TEXT, json.toString().getBytes(StandardCharsets.UTF_8));
@@ -56,7 +68,11 @@ final class QmsgbusWire implements Wire {
     }
     // replies, errors and drop notices are TEXT (PROTOCOL.md section 5)
     String text = BenchConn.text(buf, index, length).replace(" ", "");
-    if (text.contains("\"ok\":true") && text.contains("\"id\":" + REGISTER_ID)) {
+    if (confirms && text.startsWith(CONFIRM_PREFIX)) {
+      long id = parseLong(text, CONFIRM_PREFIX.length());
+      boolean ok = text.contains("\"ok\":true");
+      conn.confirmed(id, ok, ok ? null : text);
+    } else if (text.contains("\"ok\":true") && text.contains("\"id\":" + REGISTER_ID)) {
       conn.subscribed();
     } else if (text.startsWith("{\"dropped\":")) {
       conn.run.dropped(parseLong(text, "{\"dropped\":".length()), conn.name + ": " + text);

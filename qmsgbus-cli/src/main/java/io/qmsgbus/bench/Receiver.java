@@ -1,7 +1,9 @@
 package io.qmsgbus.bench;
 
 import io.netty.buffer.ByteBuf;
+import java.net.URI;
 import java.util.List;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -13,6 +15,7 @@ final class Receiver extends BenchConn {
   private final boolean acking;
   private final int stampOffset;
   private final Histogram histogram;
+  private final String session;
   private final byte[] scratch = new byte[Payload.SCRATCH];
 
   /** All deliveries (warm-up too); written on the event loop only. */
@@ -39,6 +42,39 @@ final class Receiver extends BenchConn {
     this.acking = acking;
     this.stampOffset = stampOffset;
     this.histogram = histogram;
+    this.session = null;
+  }
+
+  /**
+   * A receiver with a wire of the caller's making ({@code durable}).
+   *
+   * @param session a QMsgBus session to name on the URL (a fresh one: {@code clean=true}), or null
+   */
+  Receiver(
+      BenchRun run,
+      String name,
+      Function<BenchConn, Wire> wire,
+      String session,
+      boolean acking,
+      int stampOffset,
+      Histogram histogram) {
+    super(run, name, wire);
+    this.acking = acking;
+    this.stampOffset = stampOffset;
+    this.histogram = histogram;
+    this.session = session;
+  }
+
+  /** Expiry of the bench's sessions: they outlive a run briefly, not for the server's default. */
+  static final int SESSION_EXPIRY_SECONDS = 60;
+
+  @Override
+  URI uri(URI base) {
+    if (session == null) {
+      return base;
+    }
+    return base.resolve(
+        "/?session=" + session + "&expiry=" + SESSION_EXPIRY_SECONDS + "&clean=true");
   }
 
   @Override

@@ -10,6 +10,11 @@ enum Scenario {
   PUBSUB,
   /** Receivers in the default mode (window of one), acking each packet; one packet in flight. */
   ACK,
+  /**
+   * 1 publisher with confirms (at most a window of unconfirmed packets), R receivers each on a
+   * named session in ACK mode (or fast-push); NATS: JetStream, a stream and durable push consumers.
+   */
+  DURABLE,
   /** C idle registered connections: server memory per connection, and a probe's latency. */
   CONNS;
 

@@ -26,11 +26,13 @@ final class ServerLauncher implements AutoCloseable {
   private final Process process;
   private final URI url;
   private final Path tempFile;
+  private final Path tempDir;
 
-  private ServerLauncher(Process process, URI url, Path tempFile) {
+  private ServerLauncher(Process process, URI url, Path tempFile, Path tempDir) {
     this.process = process;
     this.url = url;
     this.tempFile = tempFile;
+    this.tempDir = tempDir;
   }
 
   URI url() {
@@ -46,9 +48,16 @@ final class ServerLauncher implements AutoCloseable {
    * @param jvmOptions extra JVM options for a QMsgBus server (space separated), or null
    * @param settings {@code KEY=VALUE} settings for {@code qmsgbus server --set}
    * @param natsServer the nats-server binary
+   * @param jetstream nats-server with JetStream, its store in a temporary directory ({@code
+   *     durable})
    */
   static ServerLauncher start(
-      Target target, String cpus, String jvmOptions, List<String> settings, String natsServer)
+      Target target,
+      String cpus,
+      String jvmOptions,
+      List<String> settings,
+      String natsServer,
+      boolean jetstream)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (cpus != null && !cpus.isBlank()) {
@@ -99,7 +108,7 @@ final class ServerLauncher implements AutoCloseable {
       reader.start();
       try {
         String u = listening.get(60, TimeUnit.SECONDS);
-        return new ServerLauncher(p, URI.create(u), null);
+        return new ServerLauncher(p, URI.create(u), null, null);
       } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
         p.destroyForcibly();
         throw new IOException(
@@ -111,11 +120,13 @@ final class ServerLauncher implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path conf = Files.createTempFile("qmsgbus-bench-nats", ".conf");
+    Path store = jetstream ? Files.createTempDirectory("qmsgbus-bench-jetstream") : null;
     Files.writeString(
         conf,
         "host: 127.0.0.1\nport: -1\nwebsocket {\n  listen: \"127.0.0.1:"
             + port
-            + "\"\n  no_tls: true\n}\n",
+            + "\"\n  no_tls: true\n}\n"
+            + (store == null ? "" : "jetstream {\n  store_dir: \"" + store + "\"\n}\n"),
         StandardCharsets.US_ASCII);
     cmd.add(natsServer);
     cmd.add("-c");
@@ -129,18 +140,20 @@ final class ServerLauncher implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         Files.deleteIfExists(conf);
+        deleteTree(store);
         throw new IOException(
             "nats-server exited with " + p.exitValue() + " (" + String.join(" ", cmd) + ")");
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return new ServerLauncher(p, URI.create("ws://127.0.0.1:" + port + "/"), conf);
+        return new ServerLauncher(p, URI.create("ws://127.0.0.1:" + port + "/"), conf, store);
       } catch (IOException notYet) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
     }
     p.destroyForcibly();
     Files.deleteIfExists(conf);
+    deleteTree(store);
     throw new IOException("nats-server did not listen on port " + port + " within 30s");
   }
 
@@ -159,8 +172,20 @@ final class ServerLauncher implements AutoCloseable {
       if (tempFile != null) {
         Files.deleteIfExists(tempFile);
       }
+      deleteTree(tempDir);
     } catch (IOException ignored) {
       // a temp file left behind is harmless
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path f : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
     }
   }
 }

@@ -59,7 +59,7 @@ final class WsClient implements AutoCloseable {
   ChannelFuture connect(BenchConn conn) {
     WebSocketClientProtocolConfig config =
         WebSocketClientProtocolConfig.newBuilder()
-            .webSocketUri(uri)
+            .webSocketUri(conn.uri(uri))
             .version(WebSocketVersion.V13)
             .allowExtensions(false)
             .maxFramePayloadLength(BenchConn.MAX_FRAME)

@@ -103,6 +103,25 @@ class BenchCommandTest {
   }
 
   @Test
+  void durableCountsConfirmsAndDeliveries() {
+    Run r = bench("durable", "--receivers", "2", "--duration", "1", "--warmup", "0.3", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(number(r.out(), "window")).isEqualTo(64);
+    assertThat(number(r.out(), "confirmed")).isPositive();
+    assertThat(number(r.out(), "delivered")).isPositive();
+    assertThat(number(r.out(), "errors")).as(r.out()).isZero();
+    assertThat(number(r.out(), "unconfirmed")).isZero();
+    assertThat(r.out()).contains("\"confirm_latency_us\":{");
+  }
+
+  @Test
+  void durableFastPushPrintsConfirmRows() {
+    Run r = bench("durable", "--fastpush", "--window", "8", "--duration", "0.5", "--warmup", "0.2");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("confirmed/s", "confirm us", "window 8/receiver");
+  }
+
+  @Test
   void pubsubPrintsTheTable() {
     Run r =
         bench(

@@ -37,7 +37,7 @@ class NatsParserTest {
           "err -ERR 'Slow Consumer'");
 
   /** Records what the parser reports, as text. */
-  static final class Recorder implements NatsParser.Listener {
+  static class Recorder implements NatsParser.Listener {
     final List<String> events = new ArrayList<>();
 
     @Override

@@ -29,6 +29,22 @@ class PayloadTest {
   }
 
   @Test
+  void aPacketWithAnIdKeepsItsSizeAndStampOffset() {
+    Payload p = Payload.ofWithId("bench", 100);
+    long now = System.nanoTime();
+    p.stamp(now);
+    p.stampId(42);
+    String text = new String(p.bytes(), StandardCharsets.US_ASCII);
+    assertThat(p.length()).isEqualTo(100);
+    assertThat(text).startsWith("{\"skill\":\"bench\",\"id\":\"0000000042\",\"t\":1");
+    p.stampId(9_999_999_999L);
+    assertThat(new String(p.bytes(), StandardCharsets.US_ASCII)).contains("\"id\":\"9999999999\"");
+    ByteBuf buf = Unpooled.wrappedBuffer(p.bytes());
+    assertThat(Payload.readStamp(buf, 0, 100, p.tOffset(), new byte[Payload.SCRATCH]))
+        .isEqualTo(now);
+  }
+
+  @Test
   void tooSmallASizeGivesTheSmallestPacket() {
     Payload p = Payload.of("s", 10);
     assertThat(p.length()).isEqualTo(Payload.minSize("s"));
