@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -291,13 +292,13 @@ class ProtocolIT {
     WsProbe other = receiver("still");
     // byte by byte, so what the client sees does not depend on a client library's timing: the
     // header alone announces too much, and the server answers 1009 without reading the rest
-    try (RawSocket big = new RawSocket(server.port())) {
+    try (RawWebSocket big = RawWebSocket.connect(server.port()).autoReply(false)) {
       big.upgrade();
       big.frameHeader(0x82, 70 * 1024);
       assertThat(big.awaitClose()).isEqualTo(1009);
     }
     // reassembled fragments over the limit: 1009 too
-    try (RawSocket fragments = new RawSocket(server.port())) {
+    try (RawWebSocket fragments = RawWebSocket.connect(server.port()).autoReply(false)) {
       fragments.upgrade();
       fragments.frame(0x02, new byte[40 * 1024]);
       fragments.frame(0x80, new byte[40 * 1024]);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.RawSocket;
 import io.qmsgbus.it.WsProbe;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,17 +86,13 @@ class HostileClientsIT {
     start(ServerConfig.defaults().withMaxTotalQueuedBytes(2_000).withIdleTimeoutSeconds(1));
     WsProbe rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}"); // takes one packet, never acks
-    try (RawSocket tx = new RawSocket(server.port())) {
+    try (RawWebSocket tx = RawWebSocket.connect(server.port()).autoReply(false)) {
       tx.upgrade();
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
               () -> {
-                try {
-                  for (int i = 1; i <= 200; i++) {
-                    tx.frame(0x82, packet("s", i, 100).getBytes(StandardCharsets.UTF_8));
-                  }
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                for (int i = 1; i <= 200; i++) {
+                  tx.frame(0x82, packet("s", i, 100).getBytes(StandardCharsets.UTF_8));
                 }
               });
       await().atMost(10, TimeUnit.SECONDS).until(() -> server.budget().pausedPublishers() == 1);
@@ -135,7 +131,7 @@ class HostileClientsIT {
     byte[] ack = ("{\"ack\":\"\",\"id\":" + id + "}").getBytes(StandardCharsets.UTF_8);
     int total = 1_000_000; // 226 MB of requests, every one answered with a reply echoing its id
     AtomicInteger sent = new AtomicInteger();
-    try (RawSocket hog = new RawSocket(server.port())) {
+    try (RawWebSocket hog = RawWebSocket.connect(server.port()).autoReply(false)) {
       hog.upgrade();
       CompletableFuture<Void> flooding =
           CompletableFuture.runAsync(
@@ -145,7 +141,7 @@ class HostileClientsIT {
                     hog.frame(0x81, ack);
                     sent.incrementAndGet();
                   }
-                } catch (java.io.IOException closed) {
+                } catch (java.io.UncheckedIOException closed) {
                   // the server may also close it for not reading: fine
                 }
               });

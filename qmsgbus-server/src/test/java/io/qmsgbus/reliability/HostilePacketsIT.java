@@ -3,9 +3,9 @@ package io.qmsgbus.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.RawSocket;
 import io.qmsgbus.it.WsProbe;
 import io.qmsgbus.protocol.JsonScanner;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ class HostilePacketsIT {
 
   private BusServer server;
   private WsProbe rx;
-  private RawSocket tx;
+  private RawWebSocket tx;
 
   @BeforeEach
   void start() throws Exception {
@@ -44,7 +44,7 @@ class HostilePacketsIT {
     assertThat(rx.control("{\"register\":[\"sensors.temp\",\"alerts.fire\",\"s\"],\"id\":0}"))
         .contains("\"ok\":true");
     assertThat(rx.control("{\"fastpush\":true,\"id\":1}")).contains("\"ok\":true"); // no acks
-    tx = new RawSocket(server.port());
+    tx = RawWebSocket.connect(server.port()).autoReply(false);
     tx.upgrade();
   }
 

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.OverflowPolicy;
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.RawSocket;
 import io.qmsgbus.it.WsProbe;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -155,21 +155,17 @@ class LimitsIT {
     rx.control("{\"register\":\"s\",\"id\":1}");
     int total = 2_000;
     String pad = "x".repeat(100);
-    try (RawSocket tx = new RawSocket(server.port())) {
+    try (RawWebSocket tx = RawWebSocket.connect(server.port()).autoReply(false)) {
       tx.upgrade();
       // the writes block once the server stops reading: that is the backpressure
       CompletableFuture<Void> publishing =
           CompletableFuture.runAsync(
               () -> {
-                try {
-                  for (int i = 1; i <= total; i++) {
-                    tx.frame(
-                        0x82,
-                        ("{\"skill\":\"s\",\"n\":" + i + ",\"p\":\"" + pad + "\"}")
-                            .getBytes(StandardCharsets.UTF_8));
-                  }
-                } catch (java.io.IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                for (int i = 1; i <= total; i++) {
+                  tx.frame(
+                      0x82,
+                      ("{\"skill\":\"s\",\"n\":" + i + ",\"p\":\"" + pad + "\"}")
+                          .getBytes(StandardCharsets.UTF_8));
                 }
               });
       await().atMost(10, TimeUnit.SECONDS).until(() -> server.budget().pausedPublishers() == 1);
@@ -238,7 +234,7 @@ class LimitsIT {
   void idleClientIsPingedAndASilentOneClosed() throws Exception {
     start(ServerConfig.defaults().withIdleTimeoutSeconds(1));
     WsProbe alive = client(); // the JDK client answers pings
-    try (RawSocket silent = new RawSocket(server.port())) {
+    try (RawWebSocket silent = RawWebSocket.connect(server.port()).autoReply(false)) {
       silent.upgrade();
       long t0 = System.nanoTime();
       silent.awaitClose();
@@ -251,8 +247,8 @@ class LimitsIT {
   @Test
   void slowlorisPartialUpgradeIsCutOff() throws Exception {
     start(ServerConfig.defaults().withIdleTimeoutSeconds(1));
-    try (RawSocket s = new RawSocket(server.port())) {
-      s.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgr");
+    try (RawWebSocket s = RawWebSocket.connect(server.port()).autoReply(false)) {
+      s.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgr");
       assertThat(s.closedByServer()).isTrue();
     }
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().connections.get() == 0);
@@ -263,22 +259,22 @@ class LimitsIT {
     start(ServerConfig.defaults());
     WsProbe rx = client();
     rx.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
-    try (RawSocket bad = new RawSocket(server.port())) {
+    try (RawWebSocket bad = RawWebSocket.connect(server.port()).autoReply(false)) {
       bad.upgrade();
       bad.frame(0x80 | 0x40 | 0x2, packet("s", 1).getBytes(StandardCharsets.UTF_8)); // RSV1 set
       assertThat(bad.awaitClose()).isEqualTo(1002);
     }
-    try (RawSocket bad = new RawSocket(server.port())) {
+    try (RawWebSocket bad = RawWebSocket.connect(server.port()).autoReply(false)) {
       bad.upgrade();
       bad.frame(0x80 | 0x3, new byte[] {1, 2, 3}); // reserved opcode 3
       assertThat(bad.awaitClose()).isEqualTo(1002);
     }
-    try (RawSocket bad = new RawSocket(server.port())) {
+    try (RawWebSocket bad = RawWebSocket.connect(server.port()).autoReply(false)) {
       bad.upgrade();
       bad.frame(0x80 | 0x1, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}); // invalid UTF-8 text
       assertThat(bad.awaitClose()).isEqualTo(1007);
     }
-    try (RawSocket ok = new RawSocket(server.port())) {
+    try (RawWebSocket ok = RawWebSocket.connect(server.port()).autoReply(false)) {
       ok.upgrade();
       ok.frame(0x00 | 0x2, "{\"skill\":".getBytes(StandardCharsets.UTF_8)); // fragmented
       ok.frame(0x80 | 0x0, "\"s\",\"raw\":1}".getBytes(StandardCharsets.UTF_8));

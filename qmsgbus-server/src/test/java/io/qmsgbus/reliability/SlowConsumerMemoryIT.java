@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.RawSocket;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +35,8 @@ class SlowConsumerMemoryIT {
             .withMaxQueuePackets(1_000_000)
             .withMaxQueueBytes(QUEUE_BYTES);
     try (BusServer server = BusServer.start(cfg);
-        RawSocket stuck = new RawSocket(server.port());
-        RawSocket flood = new RawSocket(server.port())) {
+        RawWebSocket stuck = RawWebSocket.connect(server.port()).autoReply(false);
+        RawWebSocket flood = RawWebSocket.connect(server.port()).autoReply(false)) {
       stuck.upgrade();
       stuck.frame(
           0x81, "{\"register\":\"flood\",\"fastpush\":true}".getBytes(StandardCharsets.UTF_8));
@@ -54,12 +52,8 @@ class SlowConsumerMemoryIT {
       CompletableFuture<Void> publisher =
           CompletableFuture.runAsync(
               () -> {
-                try {
-                  for (long i = 0; i < 100_000_000L && !stop.get(); i++) {
-                    flood.frame(0x82, packet);
-                  }
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
+                for (long i = 0; i < 100_000_000L && !stop.get(); i++) {
+                  flood.frame(0x82, packet);
                 }
               });
       // first the kernel's socket buffers fill, then the queue, up to its bound: from then on,
