@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The server's rooms and the one direction their dependencies point (docs/ARCHITECTURE.md):
- * transport -> post office -> session / routing -> message / skill / protocol, with auth beside
- * them and config and metrics at the bottom. A class that imports upwards fails here.
+ * transport -> post office -> session / routing (and cluster, a router between nodes) -> message /
+ * skill / protocol, with auth beside them and config and metrics at the bottom. A class that
+ * imports upwards fails here.
  */
 class ArchitectureTest {
 
@@ -30,6 +31,7 @@ class ArchitectureTest {
                 "postoffice",
                 "session",
                 "routing",
+                "cluster",
                 "store",
                 "auth",
                 "message",
@@ -79,6 +81,25 @@ class ArchitectureTest {
             "auth",
             "config",
             "metrics")
+        .check(SERVER);
+  }
+
+  @Test
+  void theClusterIsARouterBetweenNodes() {
+    mayOnlyUse("cluster", "routing", "message", "skill", "config").check(SERVER);
+  }
+
+  @Test
+  void onlyTheTransportAndTheAdminKnowTheCluster() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(P + "transport..", P + "admin..", P + "cluster..")
+        .and()
+        .resideInAPackage("io.qmsgbus..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(P + "cluster..")
+        .because("the cluster is a router picked at start; the rest sees only Router")
         .check(SERVER);
   }
 

@@ -66,7 +66,15 @@ public record ServerConfig(
     String dataDir,
     String fsync,
     int fsyncIntervalMillis,
-    long segmentBytes) {
+    long segmentBytes,
+    String cluster,
+    String clusterPasswordFile,
+    String nodeName,
+    String clusterPrefix,
+    int clusterUnsubscribeDelayMillis,
+    int clusterSubscribeTimeoutMillis,
+    long clusterMaxPendingBytes,
+    int clusterMaxPendingCommands) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8081;
@@ -81,6 +89,22 @@ public record ServerConfig(
   public ServerConfig {
     requireText("host", host);
     requireText("adminHost", adminHost);
+    if (!nodeName.isEmpty() && !nodeName.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "nodeName: letters, digits, '.', '_' and '-', at most 64 characters; got '"
+              + nodeName
+              + "'");
+    }
+    if (!clusterPrefix.matches("[A-Za-z0-9._:-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "clusterPrefix: 1-64 letters, digits, '.', '_', ':' and '-'; got '"
+              + clusterPrefix
+              + "'");
+    }
+    if (!cluster.isEmpty() && !cluster.startsWith("redis://") && !cluster.startsWith("rediss://")) {
+      throw new IllegalArgumentException(
+          "cluster: a Redis URL, redis://HOST:PORT or rediss://HOST:PORT; got '" + cluster + "'");
+    }
     if (overflowPolicy == null) {
       throw new IllegalArgumentException("overflowPolicy must be set");
     }
@@ -286,6 +310,16 @@ public record ServerConfig(
 
   public ServerConfig withDataDir(String dir) {
     return with("dataDir", dir);
+  }
+
+  /** Joins the cluster behind the Redis at {@code redisUrl} as {@code node}. */
+  public ServerConfig withCluster(String redisUrl, String node) {
+    return with("cluster", redisUrl).with("nodeName", node);
+  }
+
+  /** Whether this node shares skill traffic with others through Redis. */
+  public boolean clusterEnabled() {
+    return !cluster.isEmpty();
   }
 
   /**

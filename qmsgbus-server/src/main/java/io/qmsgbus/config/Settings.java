@@ -227,7 +227,52 @@ public final class Settings {
               64L << 20,
               1L << 16,
               1L << 30,
-              "size of one store segment file; dead segments are deleted oldest first"));
+              "size of one store segment file; dead segments are deleted oldest first"),
+          text(
+              "cluster",
+              "",
+              "Redis URL (`--cluster`; `redis://HOST:PORT`, `rediss://` for TLS, `/DB` optional)"
+                  + " through which nodes share skill traffic; empty: one node on its own"),
+          text(
+              "clusterPasswordFile",
+              "",
+              "file whose first line is the Redis password (`AUTH`), kept out of the URL and ps"),
+          text(
+              "nodeName",
+              "",
+              "this node's name in the cluster (`--node-name`; letters, digits, `.`, `_`, `-`, at"
+                  + " most 64); empty: a random id"),
+          text(
+              "clusterPrefix",
+              "qmsgbus",
+              "first part of every Redis channel and key, so several buses can share one Redis"),
+          integer(
+              "clusterUnsubscribeDelayMillis",
+              5_000,
+              0,
+              3_600_000,
+              "how long a node stays subscribed in Redis after its last receiver of a skill left"),
+          integer(
+              "clusterSubscribeTimeoutMillis",
+              5_000,
+              1,
+              600_000,
+              "a register's reply waits at most this long for the Redis subscription (it is sent"
+                  + " at once while Redis is unreachable)"),
+          longValue(
+              "clusterMaxPendingBytes",
+              64L << 20,
+              1L << 16,
+              LMAX,
+              "bytes sent to Redis and not yet acknowledged; past it, publishing to other nodes"
+                  + " fails fast (counted; a confirm says so)"),
+          integer(
+              "clusterMaxPendingCommands",
+              100_000,
+              16,
+              MAX,
+              "Redis commands queued or in flight on the publish link (Lettuce's request queue);"
+                  + " past it, publishing to other nodes fails fast"));
 
   private static final Map<String, Setting> BY_KEY = index();
 

@@ -17,6 +17,7 @@ import io.qmsgbus.session.Connection;
 import io.qmsgbus.session.SessionRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,18 +131,26 @@ public final class PostOffice {
   }
 
   /**
+   * What a register came to: refused ({@code error} says why), or applied, with {@code ready}
+   * completing once the router has the new skills in force everywhere (null: already).
+   */
+  record Registration(String error, CompletionStage<Void> ready) {
+    static Registration refused(String error) {
+      return new Registration(error, null);
+    }
+  }
+
+  /**
    * Registers {@code from} for {@code wanted}, all or nothing: a skill it may not register for, or
    * more registrations than its own limit or the server's allow, rejects the lot.
-   *
-   * @return the error to send back, or null if applied
    */
-  String register(Sender from, List<String> wanted) {
+  Registration register(Sender from, List<String> wanted) {
     for (String s : wanted) {
       if (!from.permissions.mayRegister(s)) {
         metrics.denied.increment();
         log.debug(
             "register denied id={} user={} skill={}", from.session.id(), from.permissions.who(), s);
-        return "not allowed to register for '" + s + "'";
+        return Registration.refused("not allowed to register for '" + s + "'");
       }
     }
     List<String> fresh = new ArrayList<>(wanted.size());
@@ -155,19 +164,22 @@ public final class PostOffice {
       }
     }
     if (from.session.registrationCount() + fresh.size() > config.maxRegistrations()) {
-      return "too many registrations: at most " + config.maxRegistrations() + " per client";
+      return Registration.refused(
+          "too many registrations: at most " + config.maxRegistrations() + " per client");
     }
     if (newSkills > 0 && router.skillCount() + newSkills > config.maxSkills()) {
-      return "too many skills on this server: at most " + config.maxSkills();
+      return Registration.refused("too many skills on this server: at most " + config.maxSkills());
     }
     if (registrations.addAndGet(fresh.size()) > config.maxTotalRegistrations()) {
       registrations.addAndGet(-fresh.size());
-      return "too many registrations on this server: at most " + config.maxTotalRegistrations();
+      return Registration.refused(
+          "too many registrations on this server: at most " + config.maxTotalRegistrations());
     }
-    for (String s : from.session.register(fresh)) {
+    List<String> added = from.session.register(fresh);
+    for (String s : added) {
       metrics.track(s);
     }
-    return null;
+    return new Registration(null, added.isEmpty() ? null : router.ready(added));
   }
 
   void deregister(Sender from, List<String> unwanted) {

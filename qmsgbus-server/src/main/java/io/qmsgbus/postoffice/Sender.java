@@ -10,6 +10,7 @@ import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,8 +113,20 @@ public final class Sender {
     if (rest != null) {
       control(rest);
     }
+    replay(replay);
+  }
+
+  /**
+   * Dispatches what waited, in order. A packet among them may make the connection wait again (a
+   * register in a cluster): the ones after it go back to waiting, still in order.
+   */
+  private void replay(ArrayDeque<Waiting> replay) {
     Waiting w;
     while ((w = replay.poll()) != null) {
+      if (waiting != null) { // waiting again: keep the rest, ahead of anything newer
+        waiting.add(w);
+        continue;
+      }
       try {
         dispatch(w.packet(), w.content());
       } finally {
@@ -267,12 +280,53 @@ public final class Sender {
       return;
     }
     if (c.register() != null) {
-      String error = office.register(this, c.register());
-      if (error != null) {
-        reply(Replies.error(c.idJson(), error));
+      PostOffice.Registration r = office.register(this, c.register());
+      if (r.error() != null) {
+        reply(Replies.error(c.idJson(), r.error()));
         return; // rejected whole: nothing in this packet applies
       }
+      CompletableFuture<Void> ready = r.ready() == null ? null : r.ready().toCompletableFuture();
+      if (ready != null && !ready.isDone()) {
+        awaitSubscription(ready, withoutRegister(c));
+        return;
+      }
     }
+    applyAfterRegister(c);
+  }
+
+  /**
+   * The cluster is subscribing to new skills: the rest of the packet, its reply and whatever the
+   * client sends next wait (in order, the connection not read) until Redis confirms, so an ok means
+   * packets published on any node will arrive.
+   */
+  private void awaitSubscription(CompletableFuture<Void> ready, Packet.Control rest) {
+    waiting = new ArrayDeque<>();
+    connection.hold(Connection.Hold.SUBSCRIBE, true);
+    ready.whenComplete(
+        (v, e) -> {
+          try {
+            connection.eventLoop().execute(() -> subscribed(rest));
+          } catch (RejectedExecutionException shuttingDown) {
+            // the server is stopping: the connection goes with it
+          }
+        });
+  }
+
+  private void subscribed(Packet.Control rest) {
+    ArrayDeque<Waiting> replay = waiting;
+    waiting = null;
+    connection.hold(Connection.Hold.SUBSCRIBE, false);
+    if (!connection.isOpen()) {
+      waiting = replay;
+      releaseWaiting();
+      return;
+    }
+    applyAfterRegister(rest);
+    replay(replay);
+  }
+
+  /** The fields of a control packet that follow its register, then its reply. */
+  private void applyAfterRegister(Packet.Control c) {
     if (c.deregister() != null) {
       office.deregister(this, c.deregister());
     }
@@ -330,6 +384,21 @@ public final class Sender {
     if (session != null && connection.isOpen()) {
       session.writabilityChanged(connection);
     }
+  }
+
+  /** A control packet without its register (applied already), to finish once subscribed. */
+  private static Packet.Control withoutRegister(Packet.Control c) {
+    return new Packet.Control(
+        null,
+        c.deregister(),
+        c.buffering(),
+        c.fastpush(),
+        c.ack(),
+        c.get(),
+        c.idJson(),
+        c.notices(),
+        c.confirms(),
+        c.session());
   }
 
   /** What is left of a packet that named a session, to apply once attached; null if nothing. */

@@ -34,6 +34,20 @@ public final class Replies {
     return "{\"session\":" + jsonString(session) + ",\"resumed\":true,\"queued\":" + queued + "}";
   }
 
+  /**
+   * A notice that {@code missed} packets of {@code skill} published on node {@code node} never
+   * reached this node (the cluster link lost them): {@code {"gap":N,"skill":"...","node":"..."}}.
+   */
+  public static String gap(long missed, String skill, String node) {
+    return "{\"gap\":"
+        + missed
+        + ",\"skill\":"
+        + jsonString(skill)
+        + ",\"node\":"
+        + jsonString(node)
+        + "}";
+  }
+
   static String jsonString(String s) {
     return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
   }

@@ -90,4 +90,14 @@ public final class LocalRouter implements Router {
     table.forEach((skill, receivers) -> counts.put(skill, receivers.length));
     return counts;
   }
+
+  /** Tells every receiver of {@code skill} that packets from {@code node} were lost. */
+  public void gap(String skill, String node, long missed) {
+    Receiver[] receivers = table.get(skill);
+    if (receivers != null) {
+      for (Receiver r : receivers) {
+        r.gap(skill, node, missed);
+      }
+    }
+  }
 }

@@ -13,4 +13,10 @@ public interface Receiver {
    * message goes to every receiver, so its bytes are read-only. May be called from any thread.
    */
   void offer(Message message);
+
+  /**
+   * Packets of {@code skill} from node {@code node} were lost on the way here ({@code missed} of
+   * them, seen by a gap in that node's sequence numbers). May be called from any thread.
+   */
+  default void gap(String skill, String node, long missed) {}
 }

@@ -1,7 +1,10 @@
 package io.qmsgbus.routing;
 
 import io.qmsgbus.message.Message;
+import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Skill to receivers. The one implementation today is in-process ({@link LocalRouter}); a backplane
@@ -32,4 +35,13 @@ public interface Router {
 
   /** Receivers per skill, for stats. */
   Map<String, Integer> receiverCounts();
+
+  /**
+   * Completes once interest in {@code skills} (just subscribed) is in force everywhere this router
+   * shares it, so a register's reply can promise that packets published anywhere will arrive. At
+   * once for an in-process router; a cluster router waits for its backplane's subscription.
+   */
+  default CompletionStage<Void> ready(Collection<String> skills) {
+    return CompletableFuture.completedFuture(null);
+  }
 }

@@ -675,6 +675,18 @@ public final class ClientSession implements Receiver, SessionView {
     c.flush();
   }
 
+  /** Packets from another node were lost: a client that asked for notices hears of it. */
+  @Override
+  public void gap(String skill, String node, long missed) {
+    execute(
+        () -> {
+          if (notices && skills.contains(skill)) {
+            reply(Replies.gap(missed, skill, node));
+            flushOut();
+          }
+        });
+  }
+
   private void countDrop(String skill) {
     metrics.skill(skill).dropped.increment();
     if (notices && skills.contains(skill)) {

@@ -18,7 +18,9 @@ public interface Connection {
     /** The client does not read its replies; stop reading what would make more. */
     REPLIES,
     /** Not yet attached to its session (the session is moving to this connection's loop). */
-    ATTACH
+    ATTACH,
+    /** A register waits for the cluster to confirm the subscription before its reply. */
+    SUBSCRIBE
   }
 
   EventLoop eventLoop();

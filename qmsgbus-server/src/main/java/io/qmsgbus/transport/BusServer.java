@@ -22,6 +22,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.qmsgbus.auth.Authenticator;
 import io.qmsgbus.auth.HostPolicy;
+import io.qmsgbus.cluster.Cluster;
+import io.qmsgbus.cluster.NodeReport;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.postoffice.PostOffice;
@@ -61,6 +63,7 @@ public final class BusServer implements AutoCloseable {
   private final String transportName;
   private final Authenticator auth;
   private final SessionStore store;
+  private final Cluster cluster;
   private volatile boolean closed;
 
   private BusServer(ServerConfig config) {
@@ -95,10 +98,12 @@ public final class BusServer implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
     ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-    Router router = new LocalRouter();
-    QueueBudget budget = new QueueBudget(config.maxTotalQueuedBytes());
-    PostOffice postOffice = new PostOffice(config, router, metrics, budget);
     this.store = openStore(config); // may throw: before any thread
+    LocalRouter local = new LocalRouter();
+    QueueBudget budget = new QueueBudget(config.maxTotalQueuedBytes());
+    this.cluster = joinCluster(config, local, budget, metrics);
+    Router router = cluster == null ? local : cluster.router();
+    PostOffice postOffice = new PostOffice(config, router, metrics, budget);
     SessionRegistry sessions =
         new SessionRegistry(
             router,
@@ -143,6 +148,9 @@ public final class BusServer implements AutoCloseable {
               .syncUninterruptibly()
               .channel();
     } catch (Exception e) { // Netty rethrows a bind failure as an unchecked IOException
+      if (cluster != null) {
+        cluster.close();
+      }
       shutdownLoops();
       store.close();
       auth.close();
@@ -205,6 +213,45 @@ public final class BusServer implements AutoCloseable {
           "listening on {} with authentication but without TLS: tokens and passwords cross the"
               + " network in clear text; configure tlsCert and tlsKey",
           config.host());
+    }
+  }
+
+  /**
+   * Joins the cluster when one is configured (Lettuce is loaded only then). Runs once the event
+   * loops exist; on failure it stops them, so nothing is left running.
+   */
+  private Cluster joinCluster(
+      ServerConfig config, LocalRouter local, QueueBudget budget, BusMetrics metrics) {
+    if (!config.clusterEnabled()) {
+      return null;
+    }
+    try {
+      return Cluster.join(
+          config,
+          workers,
+          transportName,
+          local,
+          budget,
+          () ->
+              new NodeReport(
+                  serverChannel == null ? "" : url(),
+                  bus == null ? 0 : bus.sessions().size(),
+                  local.skillCount(),
+                  metrics.packetsIn.sum(),
+                  metrics.packetsDelivered.sum()));
+    } catch (RuntimeException e) {
+      shutdownLoops();
+      store.close();
+      auth.close();
+      throw e;
+    } catch (NoClassDefFoundError e) {
+      shutdownLoops();
+      store.close();
+      auth.close();
+      throw new IllegalStateException(
+          "cluster is set but Lettuce (io.lettuce:lettuce-core) is not on the class path; an"
+              + " embedding program adds it (the qmsgbus jar has it)",
+          e);
     }
   }
 
@@ -273,6 +320,11 @@ public final class BusServer implements AutoCloseable {
     return bus.sessions();
   }
 
+  /** This node's cluster membership, or null when it runs on its own. */
+  public Cluster cluster() {
+    return cluster;
+  }
+
   /** Where durable sessions are kept (for metrics). */
   public SessionStore store() {
     return store;
@@ -318,6 +370,9 @@ public final class BusServer implements AutoCloseable {
         .awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     bus.channels().close().awaitUninterruptibly(grace, TimeUnit.MILLISECONDS);
     bus.sessions().disposeAll();
+    if (cluster != null) {
+      cluster.close(); // before the loops: its connections may run on them
+    }
     shutdownLoops();
     store.close();
     auth.close();

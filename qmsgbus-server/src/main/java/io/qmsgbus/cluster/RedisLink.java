@@ -1,0 +1,421 @@
+package io.qmsgbus.cluster;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.qmsgbus.message.Message;
+import io.qmsgbus.message.Receipt;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's connections to Redis: one that publishes (Lettuce reconnects it; while it is down a
+ * publish fails at once instead of queueing), one that subscribes (reconnected here, so that what
+ * it is subscribed to after a reconnect is exactly what {@link Interest} wants now, not what
+ * Lettuce remembers), and one for the node directory. Packets from other nodes are handed to {@link
+ * Inbound} on the subscription's thread, in the order Redis sent them.
+ */
+final class RedisLink implements Interest.Link {
+
+  private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
+
+  private static final long FIRST_RETRY_MILLIS = 100;
+  private static final long LAST_RETRY_MILLIS = 5_000;
+
+  /** Where packets from other nodes go. */
+  interface Inbound {
+    /** One packet of {@code skill} from another node (the listener keeps its reference). */
+    void deliver(String skill, Envelope.Decoded packet);
+
+    /** Packets of {@code skill} from {@code node} were lost on the way. */
+    void gap(String skill, String node, long missed);
+  }
+
+  private final ClusterOptions options;
+  private final RedisClient publishClient;
+  private final RedisClient subscribeClient;
+  private final RedisURI uri;
+  private final PacketCodec codec;
+  private final StatefulRedisConnection<String, ByteBuf> publisher;
+  private final StatefulRedisConnection<String, String> control;
+  private final EventExecutor loop;
+  private final ByteBufAllocator alloc;
+  private final Sequences sequences = new Sequences(System.currentTimeMillis() * 1_000, 100_000);
+  private final Gaps gaps = new Gaps();
+  private final ClusterStats stats;
+  private final byte[] nodeBytes;
+  private final String channelPrefix;
+  private volatile StatefulRedisPubSubConnection<String, ByteBuf> subscriber;
+  private volatile boolean closed;
+  private Interest interest;
+  private Inbound inbound;
+  private long retryMillis = FIRST_RETRY_MILLIS; // on the loop
+
+  RedisLink(
+      ClusterOptions options,
+      ClientResources resources,
+      EventExecutor loop,
+      ByteBufAllocator alloc,
+      ClusterStats stats) {
+    this.options = options;
+    this.loop = loop;
+    this.alloc = alloc;
+    this.stats = stats;
+    this.nodeBytes = options.node().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    this.channelPrefix = options.prefix() + ":s:";
+    this.uri = options.redisUri();
+    this.codec = new PacketCodec(alloc);
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(Duration.ofSeconds(3)).keepAlive(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofSeconds(10));
+    this.publishClient = RedisClient.create(resources, uri);
+    publishClient.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .requestQueueSize(options.maxPendingCommands())
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .build());
+    this.subscribeClient = RedisClient.create(resources, uri);
+    subscribeClient.setOptions(
+        ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(socket)
+            .timeoutOptions(timeouts)
+            .build());
+    try {
+      this.publisher = publishClient.connect(codec, uri);
+      this.control = publishClient.connect(StringCodec.UTF8, uri);
+    } catch (RuntimeException e) {
+      shutdownClients();
+      throw new IllegalStateException(
+          "cannot reach the cluster's Redis at " + options.redacted() + ": " + e.getMessage(), e);
+    }
+    RedisConnectionStateListener watch =
+        new RedisConnectionStateListener() {
+          @Override
+          public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+            linkChanged();
+          }
+
+          @Override
+          public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+            linkChanged();
+          }
+        };
+    publisher.addListener(watch);
+  }
+
+  /** Starts subscribing: {@code interest} decides to what, {@code inbound} gets the packets. */
+  void start(Interest interest, Inbound inbound) {
+    this.interest = interest;
+    this.inbound = inbound;
+    loop.execute(this::connectSubscriber);
+  }
+
+  /** The node directory's connection (text values). */
+  StatefulRedisConnection<String, String> control() {
+    return control;
+  }
+
+  /** Whether Redis's answer came back on both links. */
+  @Override
+  public boolean up() {
+    StatefulRedisPubSubConnection<String, ByteBuf> s = subscriber;
+    return !closed && s != null && s.isOpen();
+  }
+
+  private boolean bothUp() {
+    return up() && publisher.isOpen();
+  }
+
+  private void linkChanged() {
+    boolean now = bothUp();
+    if (now != stats.linkUp) {
+      stats.linkUp = now;
+      if (now) {
+        long down = stats.downSinceMillis;
+        stats.downSinceMillis = 0;
+        log.info(
+            "cluster: Redis link up ({}){}",
+            options.redacted(),
+            down == 0 ? "" : " after " + (System.currentTimeMillis() - down) + " ms down");
+      } else if (!closed) {
+        stats.downSinceMillis = System.currentTimeMillis();
+        stats.outages.increment();
+        log.warn(
+            "cluster: Redis link down ({}): serving local traffic only; packets to other nodes"
+                + " are not sent until it is back",
+            options.redacted());
+      }
+    }
+  }
+
+  // ---- subscribing
+
+  private void connectSubscriber() {
+    if (closed) {
+      return;
+    }
+    subscribeClient
+        .connectPubSubAsync(codec, uri)
+        .whenComplete(
+            (connection, error) -> {
+              if (error != null) {
+                log.debug("cluster: subscribe link to {} failed: {}", options.redacted(), error);
+                loop.execute(this::retrySubscriber);
+                return;
+              }
+              if (closed) {
+                connection.closeAsync();
+                return;
+              }
+              connection.addListener(new Listener());
+              connection.addListener(
+                  new RedisConnectionStateListener() {
+                    @Override
+                    public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                      subscriberLost(connection);
+                    }
+                  });
+              loop.execute(
+                  () -> {
+                    retryMillis = FIRST_RETRY_MILLIS;
+                    subscriber = connection;
+                    if (!connection.isOpen()) { // lost before the listener was in place
+                      subscriberLost(connection);
+                      return;
+                    }
+                    linkChanged();
+                    interest.linkUp();
+                  });
+            });
+  }
+
+  private void subscriberLost(StatefulRedisPubSubConnection<String, ByteBuf> lost) {
+    loop.execute(
+        () -> {
+          if (subscriber != lost) {
+            return; // an older one, already replaced
+          }
+          subscriber = null;
+          lost.closeAsync();
+          linkChanged();
+          interest.linkDown();
+          retrySubscriber();
+        });
+  }
+
+  private void retrySubscriber() {
+    if (closed) {
+      return;
+    }
+    long delay = retryMillis;
+    retryMillis = Math.min(LAST_RETRY_MILLIS, retryMillis * 2);
+    loop.schedule(this::connectSubscriber, delay, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void subscribe(String skill) {
+    StatefulRedisPubSubConnection<String, ByteBuf> s = subscriber;
+    if (s == null) {
+      interest.failed(skill);
+      return;
+    }
+    try {
+      s.async()
+          .subscribe(channelPrefix + skill)
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  log.debug("cluster: SUBSCRIBE {} failed: {}", skill, e.toString());
+                  interest.failed(skill);
+                }
+              });
+    } catch (RuntimeException e) { // the link went just now
+      interest.failed(skill);
+    }
+  }
+
+  @Override
+  public void unsubscribe(String skill) {
+    StatefulRedisPubSubConnection<String, ByteBuf> s = subscriber;
+    if (s == null) {
+      return; // a new link subscribes only to what is wanted
+    }
+    try {
+      s.async().unsubscribe(channelPrefix + skill);
+    } catch (RuntimeException e) {
+      log.debug("cluster: UNSUBSCRIBE {} not sent: {}", skill, e.toString());
+    }
+  }
+
+  /** Redis's words on the subscription link, on its thread. */
+  private final class Listener extends RedisPubSubAdapter<String, ByteBuf> {
+
+    @Override
+    public void message(String channel, ByteBuf frame) {
+      try {
+        received(channel, frame);
+      } finally {
+        frame.release();
+      }
+    }
+
+    @Override
+    public void subscribed(String channel, long count) {
+      if (channel.startsWith(channelPrefix)) {
+        interest.subscribed(channel.substring(channelPrefix.length()));
+      }
+    }
+
+    @Override
+    public void unsubscribed(String channel, long count) {
+      if (channel.startsWith(channelPrefix)) {
+        gaps.forget(channel.substring(channelPrefix.length()));
+      }
+    }
+  }
+
+  private void received(String channel, ByteBuf frame) {
+    if (!channel.startsWith(channelPrefix)) {
+      return;
+    }
+    Envelope.Decoded d;
+    try {
+      d = Envelope.decode(frame);
+    } catch (IllegalArgumentException e) {
+      stats.malformed.increment();
+      log.debug("cluster: not an envelope on {}: {}", channel, e.getMessage());
+      return;
+    }
+    if (d.node().equals(options.node())) {
+      return; // our own, already delivered here
+    }
+    String skill = channel.substring(channelPrefix.length());
+    switch (gaps.observe(skill, d.node(), d.epoch(), d.sequence())) {
+      case DUPLICATE -> {
+        stats.duplicates.increment();
+        return;
+      }
+      case GAP -> {
+        long missed = gaps.missed();
+        stats.gaps.increment();
+        stats.gapPackets.add(missed);
+        inbound.gap(skill, d.node(), missed);
+      }
+      case IN_ORDER -> {}
+    }
+    stats.received.increment();
+    inbound.deliver(skill, d);
+  }
+
+  // ---- publishing
+
+  /**
+   * Sends {@code message} to the other nodes. Never blocks and never queues without bound: with the
+   * link down, or too many bytes or commands outstanding, the packet is not sent (counted; a
+   * confirm, if asked for, fails saying so).
+   */
+  void publish(Message message) {
+    Receipt receipt = message.receipt();
+    byte[] id = Envelope.idBytes(message.idJson());
+    int bytes = message.size() + 64 + (id == null ? 0 : id.length);
+    String channel = channelPrefix + message.skill();
+    Sequences.Counter counter = sequences.counter(message.skill());
+    synchronized (counter) { // numbers reach Redis in the order given
+      long sequence = counter.next(); // numbered even when not sent, so the others see the gap
+      if (!publisher.isOpen()) {
+        notSent(receipt, "not sent to other nodes: the cluster link is down");
+        return;
+      }
+      if (stats.pendingBytes.addAndGet(bytes) > options.maxPendingBytes()) {
+        stats.pendingBytes.addAndGet(-bytes);
+        notSent(receipt, "not sent to other nodes: the cluster link is backed up");
+        return;
+      }
+      if (receipt != null) {
+        receipt.expect();
+      }
+      CompositeByteBuf frame = alloc.compositeBuffer(2);
+      try {
+        frame.addComponent(
+            true, Envelope.header(alloc, nodeBytes, counter.epoch, sequence, message.origin(), id));
+        frame.addComponent(true, message.content().retainedDuplicate());
+        publisher
+            .async()
+            .publish(channel, frame)
+            .whenComplete(
+                (n, e) -> {
+                  frame.release();
+                  stats.pendingBytes.addAndGet(-bytes);
+                  if (e == null) {
+                    stats.published.increment();
+                    if (receipt != null) {
+                      receipt.done();
+                    }
+                  } else {
+                    stats.publishFailed.increment();
+                    if (receipt != null) {
+                      receipt.fail("not sent to other nodes: " + e.getMessage());
+                    }
+                  }
+                });
+      } catch (RuntimeException e) { // request queue full, or the link went just now
+        frame.release();
+        stats.pendingBytes.addAndGet(-bytes);
+        stats.publishFailed.increment();
+        if (receipt != null) {
+          receipt.fail("not sent to other nodes: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void notSent(Receipt receipt, String why) {
+    stats.publishFailed.increment();
+    if (receipt != null) {
+      receipt.expect();
+      receipt.fail(why);
+    }
+  }
+
+  /** Skills with a numbering counter (for tests and stats). */
+  int counters() {
+    return sequences.size();
+  }
+
+  void close() {
+    closed = true;
+    StatefulRedisPubSubConnection<String, ByteBuf> s = subscriber;
+    if (s != null) {
+      s.close();
+    }
+    publisher.close();
+    control.close();
+    shutdownClients();
+  }
+
+  private void shutdownClients() {
+    publishClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    subscribeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}
