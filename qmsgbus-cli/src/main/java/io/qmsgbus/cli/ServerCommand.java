@@ -99,6 +99,27 @@ final class ServerCommand implements Callable<Integer> {
       description = "With --data-dir: always (default), interval or never.")
   String fsync;
 
+  @Option(
+      names = "--cluster",
+      paramLabel = "REDIS_URL",
+      description = {
+        "Join the nodes that share this Redis (redis://HOST:PORT, rediss:// for TLS): a packet",
+        "published on any node reaches receivers on every node. Default: one node on its own."
+      })
+  String cluster;
+
+  @Option(
+      names = "--node-name",
+      paramLabel = "NAME",
+      description = "This node's name in the cluster (default: a random id).")
+  String nodeName;
+
+  @Option(
+      names = "--cluster-password-file",
+      paramLabel = "FILE",
+      description = "With --cluster: the Redis password, first line of FILE.")
+  String clusterPasswordFile;
+
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
 
@@ -190,6 +211,9 @@ final class ServerCommand implements Callable<Integer> {
       putIfSet(security, "allowedHosts", allowedHosts);
       putIfSet(security, "dataDir", dataDir);
       putIfSet(security, "fsync", fsync);
+      putIfSet(security, "cluster", cluster);
+      putIfSet(security, "nodeName", nodeName);
+      putIfSet(security, "clusterPasswordFile", clusterPasswordFile);
       if (allowAnonymous) {
         security.put("allowAnonymous", "true");
       }
