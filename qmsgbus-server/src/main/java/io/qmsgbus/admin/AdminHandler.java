@@ -160,12 +160,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/healthz":
         return done(Response.text(HttpResponseStatus.OK, "ok\n"));
       case "/readyz":
+        String why = admin.notReadyBecause();
         return done(
-            admin.ready()
+            why == null
                 ? Response.text(HttpResponseStatus.OK, "ready\n")
                 : Response.text(
-                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "not ready: not accepting connections (stopping or at the connection limit)\n"));
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + why + "\n"));
+      case "/api/cluster":
+        CompletableFuture<byte[]> cluster = admin.clusterJson();
+        if (cluster == null) {
+          return done(
+              Response.text(
+                  HttpResponseStatus.NOT_FOUND,
+                  "not in a cluster: this node runs on its own (see --cluster)\n"));
+        }
+        return cluster.thenApply(Response::json);
       case "/metrics":
         String accept = req.headers().get(HttpHeaderNames.ACCEPT);
         return admin

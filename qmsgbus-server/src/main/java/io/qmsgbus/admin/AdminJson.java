@@ -2,6 +2,10 @@ package io.qmsgbus.admin;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.qmsgbus.cluster.Cluster;
+import io.qmsgbus.cluster.ClusterStats;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.session.SessionSnapshot;
@@ -42,6 +46,45 @@ final class AdminJson {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * {@code /api/cluster}: this node's Redis link and counters, then every live node's directory
+   * line (this one first). A line that is not JSON (written by something else) is left out.
+   */
+  byte[] cluster(Cluster c, List<String> nodes) {
+    ClusterStats st = c.stats();
+    return render(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("node", c.node());
+          g.writeStringField("redis", c.redisUrl());
+          g.writeStringField("link", st.linkUp() ? "up" : "down");
+          if (!st.linkUp()) {
+            g.writeNumberField("downSinceMillis", st.downSinceMillis());
+          }
+          g.writeBooleanField("sharesEventLoops", c.sharesEventLoops());
+          g.writeNumberField("subscriptions", c.subscriptions());
+          g.writeNumberField("published", st.published.sum());
+          g.writeNumberField("publishFailed", st.publishFailed.sum());
+          g.writeNumberField("received", st.received.sum());
+          g.writeNumberField("gaps", st.gaps.sum());
+          g.writeNumberField("gapPackets", st.gapPackets.sum());
+          g.writeNumberField("duplicates", st.duplicates.sum());
+          g.writeNumberField("outages", st.outages.sum());
+          g.writeArrayFieldStart("nodes");
+          for (String line : nodes) {
+            try (JsonParser p = JSON.createParser(line)) {
+              if (p.nextToken() == JsonToken.START_OBJECT) {
+                g.copyCurrentStructure(p);
+              }
+            } catch (IOException notJson) {
+              // not ours: leave it out
+            }
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   /** {@code /api/stats}: the bus as a whole. */

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.qmsgbus.auth.HostPolicy;
+import io.qmsgbus.cluster.Cluster;
 import io.qmsgbus.session.SessionSnapshot;
 import io.qmsgbus.session.SessionView;
 import io.qmsgbus.transport.BusServer;
@@ -73,6 +74,9 @@ public final class AdminServer implements AutoCloseable {
             bus.config().maxConnections(),
             bus.config().metricsMaxSkills());
     exporter.sessions(bus.sessionRegistry(), bus.store());
+    if (bus.cluster() != null) {
+      exporter.cluster(bus.cluster());
+    }
     this.json = new AdminJson(bus, rates, System.currentTimeMillis());
     this.worker =
         new ScheduledThreadPoolExecutor(
@@ -201,11 +205,36 @@ public final class AdminServer implements AutoCloseable {
     return worker;
   }
 
-  /** Whether the bus takes new connections: running and under its connection limit. */
+  /**
+   * Whether the bus takes new connections: running, under its connection limit, and, in a cluster,
+   * linked to Redis (a node cut off serves only its own clients, so a balancer should send new ones
+   * to a node that reaches the others).
+   */
   boolean ready() {
-    return !closed
-        && bus.accepting()
-        && bus.metrics().connections.get() < bus.config().maxConnections();
+    return notReadyBecause() == null;
+  }
+
+  /** Why {@link #ready} is false, or null when it is true. */
+  String notReadyBecause() {
+    if (closed || !bus.accepting()) {
+      return "not accepting connections (stopping)";
+    }
+    if (bus.metrics().connections.get() >= bus.config().maxConnections()) {
+      return "at the connection limit";
+    }
+    if (bus.cluster() != null && !bus.cluster().stats().linkUp()) {
+      return "the cluster's Redis link is down (serving local traffic only)";
+    }
+    return null;
+  }
+
+  /** The cluster's nodes as a JSON document, or null when this node runs alone. */
+  CompletableFuture<byte[]> clusterJson() {
+    Cluster c = bus.cluster();
+    if (c == null) {
+      return null;
+    }
+    return c.nodes().toCompletableFuture().thenApply(nodes -> json.cluster(c, nodes));
   }
 
   /**

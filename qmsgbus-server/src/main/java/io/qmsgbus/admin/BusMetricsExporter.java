@@ -12,6 +12,8 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPoin
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.qmsgbus.cluster.Cluster;
+import io.qmsgbus.cluster.ClusterStats;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.metrics.LatencyHistogram;
 import io.qmsgbus.metrics.SkillStats;
@@ -149,6 +151,49 @@ final class BusMetricsExporter {
         s -> s.unrouted.sum());
 
     registry.register(new AckLatency(m.ackLatency));
+  }
+
+  /** The Redis link of a node in a cluster: its state, what crossed it, what it lost. */
+  void cluster(Cluster cluster) {
+    ClusterStats c = cluster.stats();
+    GaugeWithCallback.builder()
+        .name("qmsgbus_cluster_link_up")
+        .help("1 while both Redis connections (publish, subscribe) are up, else 0.")
+        .callback(cb -> cb.call(c.linkUp() ? 1 : 0))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("qmsgbus_cluster_subscriptions")
+        .help("Skills this node is subscribed to in Redis now.")
+        .callback(cb -> cb.call(cluster.subscriptions()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("qmsgbus_cluster_pending_bytes")
+        .help("Bytes handed to Redis and not yet acknowledged (bound: clusterMaxPendingBytes).")
+        .callback(cb -> cb.call(c.pendingBytes.get()))
+        .register(registry);
+    counter(
+        "qmsgbus_cluster_published",
+        "Data packets handed to Redis for other nodes and acknowledged.",
+        c.published::sum);
+    counter(
+        "qmsgbus_cluster_publish_failed",
+        "Data packets not sent to other nodes (link down, a bound reached, Redis refused).",
+        c.publishFailed::sum);
+    counter(
+        "qmsgbus_cluster_received",
+        "Data packets from other nodes delivered to this node's receivers.",
+        c.received::sum);
+    counter(
+        "qmsgbus_cluster_gap_packets",
+        "Packets from other nodes that never arrived, counted from gaps in their numbers.",
+        c.gapPackets::sum);
+    counter("qmsgbus_cluster_gaps", "Gaps seen in other nodes' numbering.", c.gaps::sum);
+    counter(
+        "qmsgbus_cluster_duplicates",
+        "Packets from other nodes seen twice and dropped.",
+        c.duplicates::sum);
+    counter(
+        "qmsgbus_cluster_outages", "Times the Redis subscription link went down.", c.outages::sum);
   }
 
   /** Durable sessions and their store: counts, what is stored, how long syncs take. */

@@ -407,6 +407,24 @@
     $("sessions-empty").hidden = data.sessions.length > 0;
   }
 
+  function renderCluster(data) {
+    $("cluster-panel").hidden = false;
+    setText("cluster-summary", "(" + data.nodes.length + " node" + (data.nodes.length === 1 ? "" : "s")
+      + ", this one: " + data.node + ", Redis " + data.link + ", " + fmtInt(data.gapPackets) + " lost in gaps)");
+    const body = $("cluster-table").tBodies[0];
+    body.replaceChildren();
+    const now = Date.now();
+    for (const n of data.nodes) {
+      const tr = el("tr");
+      const link = el("td", "text", n.redis);
+      link.className = "text " + (n.redis === "up" ? "good" : "bad");
+      tr.append(el("td", "text", n.name + (n.name === data.node ? " (this)" : "")), el("td", "text", n.url),
+        link, num(n.clients), num(n.skills), num(n.inPerSecond), num(n.outPerSecond),
+        el("td", "num", fmtAge(now - n.updatedAt)));
+      body.append(tr);
+    }
+  }
+
   async function poll() {
     try {
       const [stats, sk, cl] = await Promise.all([
@@ -415,6 +433,7 @@
         getJson("api/clients?limit=100"),
       ]);
       getJson("api/sessions?limit=100").then(renderSessions, () => {});
+      getJson("api/cluster").then(renderCluster, () => { $("cluster-panel").hidden = true; });
       firstPoll = false;
       renderStats(stats);
       renderSkills(sk.skills);
