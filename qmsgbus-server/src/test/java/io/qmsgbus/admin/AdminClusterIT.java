@@ -2,7 +2,6 @@ package io.qmsgbus.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.it.JdkSocket;
@@ -43,7 +42,7 @@ class AdminClusterIT {
 
   @Test
   void theClusterTheLinkAndReadiness() throws Exception {
-    assumeTrue(RedisServer.available(), "redis-server is not installed (.ci/run installs it)");
+    RedisServer.require();
     redis = RedisServer.start();
     a = BusServer.start(ServerConfig.defaults().withPort(0).withCluster(redis.url(), "alpha"));
     b = BusServer.start(ServerConfig.defaults().withPort(0).withCluster(redis.url(), "beta"));

@@ -2,7 +2,6 @@ package io.qmsgbus.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.it.JdkSocket;
@@ -31,7 +30,7 @@ class ClusterIT {
 
   @BeforeEach
   void redis() throws Exception {
-    assumeTrue(RedisServer.available(), "redis-server is not installed (.ci/run installs it)");
+    RedisServer.require();
     redis = RedisServer.start();
   }
 

@@ -35,6 +35,16 @@ public final class RedisServer implements AutoCloseable {
     return Files.isExecutable(BINARY);
   }
 
+  /**
+   * Skips the calling test where {@code redis-server} is not installed, except under CI ({@code
+   * CI=true}), where a missing install step must fail rather than hide.
+   */
+  public static void require() {
+    boolean ci = "true".equals(System.getenv("CI"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        available() || ci, "redis-server is not installed (.ci/run installs it)");
+  }
+
   /** Starts one on a free port and waits until it answers PING. */
   public static RedisServer start() throws IOException {
     RedisServer r = new RedisServer(FreePorts.free(), Files.createTempDirectory("qmsgbus-redis"));
