@@ -11,6 +11,7 @@ import io.qmsgbus.client.BusClient;
 import io.qmsgbus.client.BusException;
 import io.qmsgbus.client.Message;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -317,7 +318,9 @@ class JwtAuthTest {
   void secondsLaterTheSameConnectionKeepsWorking() throws Exception {
     // the auth handler leaves the pipeline after the upgrade: frames flow as without auth
     startHs256();
-    try (Probe p = Probe.connect(server.port(), Fixtures.token("a", List.of("s"), List.of("s")))) {
+    try (RawWebSocket p =
+        RawWebSocket.open(
+            server.port(), Fixtures.bearer(Fixtures.token("a", List.of("s"), List.of("s"))))) {
       assertThat(p.control("{\"register\":\"s\",\"id\":1}")).isEqualTo("{\"id\":1,\"ok\":true}");
       p.sendBinary("{\"skill\":\"s\",\"payload\":1}");
       assertThat(p.nextBinary()).isEqualTo("{\"skill\":\"s\",\"payload\":1}");

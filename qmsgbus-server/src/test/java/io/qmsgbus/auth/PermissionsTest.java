@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.session.SessionSnapshot;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -48,14 +50,14 @@ class PermissionsTest {
 
   @Test
   void allowedPublishAndRegisterWork() throws Exception {
-    try (Probe rx = Probe.connect(server.port(), sensor);
-        Probe tx = Probe.connect(server.port(), sensor)) {
+    try (RawWebSocket rx = RawWebSocket.open(server.port(), Fixtures.bearer(sensor));
+        RawWebSocket tx = RawWebSocket.open(server.port(), Fixtures.bearer(sensor))) {
       assertThat(rx.control("{\"register\":[\"sensors.t1\",\"alerts\"],\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":true}");
       tx.sendBinary("{\"skill\":\"sensors.t1\",\"payload\":21.5}");
       assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"sensors.t1\",\"payload\":21.5}");
       // a client allowed everything may publish to alerts, which sensor may only receive
-      try (Probe boss = Probe.connect(server.port(), admin)) {
+      try (RawWebSocket boss = RawWebSocket.open(server.port(), Fixtures.bearer(admin))) {
         boss.sendBinary("{\"skill\":\"alerts\",\"payload\":\"fire\"}");
       }
       rx.sendText("{\"ack\":\"\"}");
@@ -66,8 +68,8 @@ class PermissionsTest {
 
   @Test
   void deniedPublishIsAnErrorNotForwardedAndCounted() throws Exception {
-    try (Probe rx = Probe.connect(server.port(), admin);
-        Probe tx = Probe.connect(server.port(), sensor)) {
+    try (RawWebSocket rx = RawWebSocket.open(server.port(), Fixtures.bearer(admin));
+        RawWebSocket tx = RawWebSocket.open(server.port(), Fixtures.bearer(sensor))) {
       assertThat(
               rx.control("{\"register\":[\"alerts\",\"sensors.t1\"],\"fastpush\":true,\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":true}");
@@ -80,7 +82,7 @@ class PermissionsTest {
       // an allowed packet after them: the receiver's first packet must be this one
       tx.sendBinary("{\"skill\":\"sensors.t1\",\"payload\":\"ok\"}");
       assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"sensors.t1\",\"payload\":\"ok\"}");
-      assertThat(rx.binary.poll(200, TimeUnit.MILLISECONDS)).isNull();
+      assertThat(rx.pollBinary(Duration.ofMillis(200))).isNull();
     }
     assertThat(server.metrics().denied.sum()).isEqualTo(2);
     assertThat(server.metrics().packetsUnrouted.sum()).isZero();
@@ -89,8 +91,8 @@ class PermissionsTest {
 
   @Test
   void deniedRegisterIsAnErrorAppliesNothingAndIsCounted() throws Exception {
-    try (Probe rx = Probe.connect(server.port(), sensor);
-        Probe boss = Probe.connect(server.port(), admin)) {
+    try (RawWebSocket rx = RawWebSocket.open(server.port(), Fixtures.bearer(sensor));
+        RawWebSocket boss = RawWebSocket.open(server.port(), Fixtures.bearer(admin))) {
       assertThat(
               rx.control(
                   "{\"register\":[\"sensors.t1\",\"secrets\"],\"fastpush\":true,\"id\":\"r1\"}"))
@@ -116,7 +118,7 @@ class PermissionsTest {
       // deregistering is always allowed
       assertThat(rx.control("{\"deregister\":\"secrets\",\"id\":2}"))
           .isEqualTo("{\"id\":2,\"ok\":true}");
-      assertThat(rx.binary).isEmpty();
+      assertThat(rx.pending(RawWebSocket.BINARY)).isZero();
     }
     assertThat(server.metrics().denied.sum()).isEqualTo(2);
   }
@@ -124,7 +126,7 @@ class PermissionsTest {
   @Test
   void missingClaimsAllowNothing() throws Exception {
     String bare = Fixtures.token("bare", List.of(), List.of());
-    try (Probe p = Probe.connect(server.port(), bare)) {
+    try (RawWebSocket p = RawWebSocket.open(server.port(), Fixtures.bearer(bare))) {
       assertThat(p.control("{\"register\":\"a\",\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":false,\"error\":\"not allowed to register for 'a'\"}");
       p.sendBinary("{\"skill\":\"a\",\"payload\":1}");
@@ -138,7 +140,7 @@ class PermissionsTest {
   @Test
   void withoutAuthNothingIsChecked() throws Exception {
     try (BusServer open = BusServer.start(ServerConfig.defaults().withPort(0));
-        io.qmsgbus.it.WsProbe p = io.qmsgbus.it.WsProbe.connect(open.port())) {
+        RawWebSocket p = RawWebSocket.open(open.port())) {
       assertThat(p.control("{\"register\":\"anything\",\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":true}");
       assertThat(open.sessions().values()).allSatisfy(s -> assertThat(s.identity()).isNull());

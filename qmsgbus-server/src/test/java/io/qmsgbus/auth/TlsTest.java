@@ -11,10 +11,12 @@ import io.qmsgbus.client.Message;
 import io.qmsgbus.client.TlsTrust;
 import io.qmsgbus.client.WebSocketClientQ;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,7 +160,8 @@ class TlsTest {
       byte[] rest = readToEnd(s);
       assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
     }
-    try (Probe p = Probe.connect(server.url(), Fixtures.bearer(token), trust)) {
+    try (RawWebSocket p =
+        RawWebSocket.open(URI.create(server.url()), Fixtures.bearer(token), trust)) {
       assertThat(p.control("{\"register\":\"secure.z\",\"id\":1}"))
           .isEqualTo("{\"id\":1,\"ok\":true}");
     }
@@ -174,7 +177,9 @@ class TlsTest {
                 .withTls(cert.cert().toString(), cert.key().toString())
                 .withJwtSecretFile(Fixtures.secretFile(dir).toString()))) {
       assertThat(io.qmsgbus.transport.TlsSetup.provider()).isEqualTo(SslProvider.JDK);
-      try (Probe p = Probe.connect(jdk.url(), Map.of("Authorization", "Bearer " + token), trust)) {
+      try (RawWebSocket p =
+          RawWebSocket.open(
+              URI.create(jdk.url()), Map.of("Authorization", "Bearer " + token), trust)) {
         assertThat(p.control("{\"register\":\"secure.j\",\"id\":1}"))
             .isEqualTo("{\"id\":1,\"ok\":true}");
       }

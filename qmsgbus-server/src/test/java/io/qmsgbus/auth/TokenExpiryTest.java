@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,17 +38,20 @@ class TokenExpiryTest {
               JWSAlgorithm.HS256,
               Fixtures.secretBytes());
       String url = "ws://127.0.0.1:" + server.port() + "/";
-      try (Probe brief = Probe.connect(url, Fixtures.bearer(shortLived), null);
-          Probe lasting =
-              Probe.connect(
+      try (RawWebSocket brief =
+              RawWebSocket.open(URI.create(url), Fixtures.bearer(shortLived), null);
+          RawWebSocket lasting =
+              RawWebSocket.open(
                   server.port(),
-                  Fixtures.token("long", java.util.List.of(">"), java.util.List.of(">")))) {
+                  Fixtures.bearer(
+                      Fixtures.token("long", java.util.List.of(">"), java.util.List.of(">"))))) {
         assertThat(brief.control("{\"register\":\"a.b\",\"id\":1}"))
             .isEqualTo("{\"id\":1,\"ok\":true}");
-        await().atMost(Duration.ofSeconds(10)).until(brief.closed::isDone);
-        assertThat(brief.closed.get(1, TimeUnit.SECONDS)).isEqualTo("1008 token expired");
+        await().atMost(Duration.ofSeconds(10)).until(brief.closed()::isDone);
+        assertThat(brief.closed().get(1, TimeUnit.SECONDS))
+            .isEqualTo(new RawWebSocket.Close(1008, "token expired"));
         await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionCount() == 1);
-        assertThat(lasting.closed).isNotDone();
+        assertThat(lasting.closed()).isNotDone();
         assertThat(lasting.control("{\"register\":\"a.c\",\"id\":2}"))
             .isEqualTo("{\"id\":2,\"ok\":true}");
       }

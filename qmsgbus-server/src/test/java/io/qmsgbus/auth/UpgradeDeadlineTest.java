@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,12 +66,11 @@ class UpgradeDeadlineTest {
         assertThat(tookMillis).isBetween(800L, 5_000L);
       }
       // a connection that finished its upgrade is not closed by the deadline
-      try (Probe p =
-          Probe.connect("ws://127.0.0.1:" + server.port() + "/", java.util.Map.of(), null)) {
+      try (RawWebSocket p = RawWebSocket.open(server.port())) {
         await()
             .during(Duration.ofMillis(2_000))
             .atMost(Duration.ofSeconds(5))
-            .until(() -> server.sessionCount() == 1 && !p.closed.isDone());
+            .until(() -> server.sessionCount() == 1 && !p.closed().isDone());
         assertThat(p.control("{\"register\":\"a.b\",\"id\":1}"))
             .isEqualTo("{\"id\":1,\"ok\":true}");
       }

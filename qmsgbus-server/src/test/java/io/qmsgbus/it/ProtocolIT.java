@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ProtocolIT {
 
   private BusServer server;
-  private final List<WsProbe> probes = new ArrayList<>();
+  private final List<RawWebSocket> probes = new ArrayList<>();
 
   @BeforeEach
   void start() {
@@ -39,18 +40,18 @@ class ProtocolIT {
 
   @AfterEach
   void stop() {
-    probes.forEach(WsProbe::close);
+    probes.forEach(RawWebSocket::close);
     server.close();
   }
 
-  private WsProbe client() {
-    WsProbe p = WsProbe.connect(server.port());
+  private RawWebSocket client() {
+    RawWebSocket p = RawWebSocket.open(server.port());
     probes.add(p);
     return p;
   }
 
-  private WsProbe receiver(String skill) {
-    WsProbe p = client();
+  private RawWebSocket receiver(String skill) {
+    RawWebSocket p = client();
     assertThat(p.control("{\"register\":\"" + skill + "\",\"id\":1}"))
         .isEqualTo("{\"id\":1,\"ok\":true}");
     return p;
@@ -58,7 +59,8 @@ class ProtocolIT {
 
   @Test
   void upgradeOnSlashAndSlashWs() {
-    WsProbe a = WsProbe.connect("ws://127.0.0.1:" + server.port() + "/ws");
+    RawWebSocket a =
+        RawWebSocket.open(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of(), null);
     probes.add(a);
     assertThat(a.control("{\"ack\":\"\",\"id\":\"x\"}")).isEqualTo("{\"id\":\"x\",\"ok\":true}");
   }
@@ -82,69 +84,71 @@ class ProtocolIT {
 
   @Test
   void dataIsForwardedAsTheExactBytesInBinaryFramesWhateverFrameItCameIn() {
-    WsProbe rx = receiver("s1");
+    RawWebSocket rx = receiver("s1");
     rx.sendText("{\"fastpush\":true,\"id\":2}");
     assertThat(rx.nextText()).isEqualTo("{\"id\":2,\"ok\":true}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     String asBinary = "{\"skill\":\"s1\",  \"payload\": {\"n\": 1.50, \"u\":\"\u00e9\u2603\"}}";
     String asText = "{\"payload\":[1,2,3],\"skill\":\"s1\",\"id\":99}";
     tx.sendBinary(asBinary);
     tx.sendText(asText);
     assertThat(rx.nextBinary()).isEqualTo(asBinary);
     assertThat(rx.nextBinary()).isEqualTo(asText);
-    assertThat(rx.text).as("data never arrives as TEXT, and an id in data gets no reply").isEmpty();
-    assertThat(tx.text).isEmpty();
+    assertThat(rx.pendingTexts())
+        .as("data never arrives as TEXT, and an id in data gets no reply")
+        .isEmpty();
+    assertThat(tx.pendingTexts()).isEmpty();
   }
 
   @Test
   void manySendersAndReceiversPerSkillAndTheSenderGetsItsOwnPacket() {
-    WsProbe r1 = receiver("news");
-    WsProbe r2 = receiver("news");
-    WsProbe self = receiver("news");
-    WsProbe s2 = client();
+    RawWebSocket r1 = receiver("news");
+    RawWebSocket r2 = receiver("news");
+    RawWebSocket self = receiver("news");
+    RawWebSocket s2 = client();
     self.sendBinary("{\"skill\":\"news\",\"from\":\"self\"}");
-    for (WsProbe r : List.of(r1, r2, self)) {
+    for (RawWebSocket r : List.of(r1, r2, self)) {
       assertThat(r.nextBinary()).contains("\"from\":\"self\"");
       r.sendText("{\"ack\":\"\"}");
     }
     s2.sendBinary("{\"skill\":\"news\",\"from\":\"s2\"}");
-    for (WsProbe r : List.of(r1, r2, self)) {
+    for (RawWebSocket r : List.of(r1, r2, self)) {
       assertThat(r.nextBinary()).contains("\"from\":\"s2\"");
     }
   }
 
   @Test
   void registeringTwiceGivesOneCopy() {
-    WsProbe rx = receiver("dup");
+    RawWebSocket rx = receiver("dup");
     assertThat(rx.control("{\"register\":[\"dup\",\"dup\"],\"id\":3}"))
         .isEqualTo("{\"id\":3,\"ok\":true}");
     rx.control("{\"fastpush\":true,\"id\":4}");
     client().sendBinary("{\"skill\":\"dup\",\"n\":1}").sendBinary("{\"skill\":\"dup\",\"n\":2}");
     assertThat(rx.nextBinary()).contains("\"n\":1");
     assertThat(rx.nextBinary()).contains("\"n\":2");
-    assertThat(rx.binaryWithin(200)).isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(200))).isNull();
     assertThat(server.router().receiverCounts()).containsEntry("dup", 1);
   }
 
   @Test
   void deregisterSingleAndListFormsAndUnknownSkillIsANoOp() {
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":[\"a\",\"b\",\"c\"],\"fastpush\":true,\"id\":1}");
     assertThat(rx.control("{\"deregister\":\"a\",\"id\":2}")).isEqualTo("{\"id\":2,\"ok\":true}");
     assertThat(rx.control("{\"deregister\":[\"b\",\"zzz\"],\"id\":3}"))
         .isEqualTo("{\"id\":3,\"ok\":true}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     tx.sendBinary("{\"skill\":\"a\"}")
         .sendBinary("{\"skill\":\"b\"}")
         .sendBinary("{\"skill\":\"c\"}");
     assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"c\"}");
-    assertThat(rx.binaryWithin(200)).isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(200))).isNull();
   }
 
   @Test
   void deregisterStillDeliversWhatIsAlreadyQueued() {
-    WsProbe rx = receiver("q");
-    WsProbe tx = client();
+    RawWebSocket rx = receiver("q");
+    RawWebSocket tx = client();
     tx.sendBinary("{\"skill\":\"q\",\"n\":1}").sendBinary("{\"skill\":\"q\",\"n\":2}");
     assertThat(rx.nextBinary()).contains("\"n\":1");
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 3);
@@ -155,13 +159,13 @@ class ProtocolIT {
 
   @Test
   void windowOfOneAckPacing() {
-    WsProbe rx = receiver("w");
-    WsProbe tx = client();
+    RawWebSocket rx = receiver("w");
+    RawWebSocket tx = client();
     for (int i = 1; i <= 3; i++) {
       tx.sendBinary("{\"skill\":\"w\",\"n\":" + i + "}");
     }
     assertThat(rx.nextBinary()).contains("\"n\":1");
-    assertThat(rx.binaryWithin(300)).as("nothing more before an ack").isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(300))).as("nothing more before an ack").isNull();
     rx.sendText("{\"ack\":\"\"}");
     assertThat(rx.nextBinary()).contains("\"n\":2");
     rx.sendText("{'ack':''}");
@@ -170,14 +174,14 @@ class ProtocolIT {
     rx.control("{\"ack\":\"\",\"id\":2}"); // nothing in flight: a no-op
     tx.sendBinary("{\"skill\":\"w\",\"n\":4}").sendBinary("{\"skill\":\"w\",\"n\":5}");
     assertThat(rx.nextBinary()).as("the next arrival goes out at once").contains("\"n\":4");
-    assertThat(rx.binaryWithin(300)).isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(300))).isNull();
   }
 
   @Test
   void bufferingAndGet() {
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{'register':'b','buffering':True,'id':1}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     tx.sendBinary("{\"skill\":\"b\",\"n\":1}");
     assertThat(rx.nextBinary()).contains("\"n\":1");
     rx.sendText("{\"get\":\"\"}").sendText("{\"get\":\"\"}");
@@ -185,18 +189,18 @@ class ProtocolIT {
     assertThat(rx.nextBinary()).contains("\"n\":1");
     rx.control("{\"ack\":\"\",\"id\":2}");
     rx.sendText("{\"get\":\"\"}");
-    assertThat(rx.binaryWithin(300)).as("ack released the kept packet").isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(300))).as("ack released the kept packet").isNull();
     rx.control("{\"buffering\":false,\"id\":3}");
     tx.sendBinary("{\"skill\":\"b\",\"n\":2}");
     assertThat(rx.nextBinary()).contains("\"n\":2");
     rx.sendText("{\"get\":\"\"}");
-    assertThat(rx.binaryWithin(300)).as("no get without buffering").isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(300))).as("no get without buffering").isNull();
   }
 
   @Test
   void fastpushSendsWithoutAcksAndTurningItOnFlushesTheQueue() {
-    WsProbe rx = receiver("f");
-    WsProbe tx = client();
+    RawWebSocket rx = receiver("f");
+    RawWebSocket tx = client();
     for (int i = 1; i <= 3; i++) {
       tx.sendBinary("{\"skill\":\"f\",\"n\":" + i + "}");
     }
@@ -215,7 +219,7 @@ class ProtocolIT {
 
   @Test
   void severalControlsApplyInTableOrder() {
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     // register + fastpush + ack + id, all in one
     assertThat(
             rx.control(
@@ -228,11 +232,11 @@ class ProtocolIT {
 
   @Test
   void aValidControlWithoutIdGetsNoReply() {
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.sendText("{\"register\":\"quiet\"}");
     rx.sendText("{\"buffering\":true}");
     assertThat(rx.control("{\"ack\":\"\",\"id\":0}")).isEqualTo("{\"id\":0,\"ok\":true}");
-    assertThat(rx.text).isEmpty();
+    assertThat(rx.pendingTexts()).isEmpty();
   }
 
   @ParameterizedTest
@@ -251,7 +255,7 @@ class ProtocolIT {
         "{\"ack\":\"\",\"id\":{\"a\":1}}|id must be a string or a number",
       })
   void badInputGetsAnErrorAndTheConnectionKeepsWorking(String input, String expected) {
-    WsProbe c = receiver("ok");
+    RawWebSocket c = receiver("ok");
     c.sendText(input);
     String err = c.nextText();
     assertThat(err).startsWith("{\"ok\":false,\"error\":\"").contains(expected);
@@ -263,7 +267,7 @@ class ProtocolIT {
 
   @Test
   void errorsCarryTheIdAndNothingOfARejectedPacketApplies() {
-    WsProbe c = client();
+    RawWebSocket c = client();
     assertThat(c.control("{\"register\":\"r\",\"fastpush\":\"on\",\"id\":9}"))
         .isEqualTo("{\"id\":9,\"ok\":false,\"error\":\"fastpush must be true or false\"}");
     assertThat(server.router().receiverCounts()).doesNotContainKey("r");
@@ -271,7 +275,7 @@ class ProtocolIT {
 
   @Test
   void overLongSkillNamesAreRefused() {
-    WsProbe c = client();
+    RawWebSocket c = client();
     String longSkill = "s".repeat(65);
     assertThat(c.control("{\"register\":\"" + longSkill + "\",\"id\":1}"))
         .contains("longer than 64");
@@ -281,15 +285,15 @@ class ProtocolIT {
 
   @Test
   void unroutedDataIsDroppedAndCountedNotAnError() {
-    WsProbe c = client();
+    RawWebSocket c = client();
     c.sendBinary("{\"skill\":\"nobody\"}");
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsUnrouted.sum() == 1);
-    assertThat(c.text).isEmpty();
+    assertThat(c.pendingTexts()).isEmpty();
   }
 
   @Test
   void oversizeFrameClosesWith1009AndTheServerKeepsRunning() throws Exception {
-    WsProbe other = receiver("still");
+    RawWebSocket other = receiver("still");
     // byte by byte, so what the client sees does not depend on a client library's timing: the
     // header alone announces too much, and the server answers 1009 without reading the rest
     try (RawWebSocket big = RawWebSocket.connect(server.port()).autoReply(false)) {
@@ -310,31 +314,28 @@ class ProtocolIT {
 
   @Test
   void fragmentedMessagesAreReassembled() {
-    WsProbe rx = receiver("frag");
-    WsProbe tx = client();
-    tx.socket()
-        .sendBinary(java.nio.ByteBuffer.wrap("{\"skill\":".getBytes(StandardCharsets.UTF_8)), false)
-        .join();
-    tx.socket()
-        .sendBinary(
-            java.nio.ByteBuffer.wrap("\"frag\",\"n\":1}".getBytes(StandardCharsets.UTF_8)), true)
-        .join();
+    RawWebSocket rx = receiver("frag");
+    RawWebSocket tx = client();
+    tx.fragments(
+        RawWebSocket.BINARY,
+        "{\"skill\":".getBytes(StandardCharsets.UTF_8),
+        "\"frag\",\"n\":1}".getBytes(StandardCharsets.UTF_8));
     assertThat(rx.nextBinary()).isEqualTo("{\"skill\":\"frag\",\"n\":1}");
   }
 
   @Test
   void disconnectLeavesNothingBehind() {
-    WsProbe rx = receiver("gone");
+    RawWebSocket rx = receiver("gone");
     rx.control("{\"register\":[\"g2\",\"g3\"],\"buffering\":true,\"id\":2}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     for (int i = 0; i < 20; i++) {
       tx.sendBinary("{\"skill\":\"gone\",\"n\":" + i + "}");
     }
     rx.nextBinary();
-    rx.socket().abort(); // vanish without a close frame
+    rx.abort(); // vanish without a close frame
     await().atMost(Duration.ofSeconds(5)).until(() -> server.router().receiverCounts().isEmpty());
     await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionCount() == 1);
-    WsProbe later = receiver("gone");
+    RawWebSocket later = receiver("gone");
     tx.sendBinary("{\"skill\":\"gone\",\"n\":\"after\"}");
     assertThat(later.nextBinary()).contains("after");
   }

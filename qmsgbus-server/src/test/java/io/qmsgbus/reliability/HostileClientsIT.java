@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.WsProbe;
 import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
@@ -26,21 +25,21 @@ import org.junit.jupiter.api.Test;
 class HostileClientsIT {
 
   private BusServer server;
-  private final List<WsProbe> probes = new ArrayList<>();
+  private final List<RawWebSocket> probes = new ArrayList<>();
 
   private void start(ServerConfig config) {
     server = BusServer.start(config.withPort(0));
   }
 
-  private WsProbe client() {
-    WsProbe p = WsProbe.connect(server.port());
+  private RawWebSocket client() {
+    RawWebSocket p = RawWebSocket.open(server.port());
     probes.add(p);
     return p;
   }
 
   @AfterEach
   void stop() {
-    probes.forEach(WsProbe::close);
+    probes.forEach(RawWebSocket::close);
     if (server != null) {
       server.close();
     }
@@ -57,7 +56,7 @@ class HostileClientsIT {
     for (int i = 0; i < 100; i++) {
       client().control("{\"register\":\"wide\",\"id\":1}"); // never acks: each holds what it gets
     }
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     for (int i = 1; i <= 3; i++) {
       tx.sendBinary(packet("wide", i, 540_000));
     }
@@ -68,9 +67,9 @@ class HostileClientsIT {
         .until(() -> server.budget().used() > 0 && server.budget().used() < 2_000_000);
     assertThat(server.budget().spent()).isFalse();
     // and a publish-only client elsewhere on the bus is not paused
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"other\",\"fastpush\":true,\"id\":2}");
-    WsProbe victim = client();
+    RawWebSocket victim = client();
     for (int i = 1; i <= 150; i++) {
       victim.sendBinary(packet("other", i, 10));
     }
@@ -84,7 +83,7 @@ class HostileClientsIT {
   @Test
   void aPausedPublisherIsKeptAlive() throws Exception {
     start(ServerConfig.defaults().withMaxTotalQueuedBytes(2_000).withIdleTimeoutSeconds(1));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}"); // takes one packet, never acks
     try (RawWebSocket tx = RawWebSocket.connect(server.port()).autoReply(false)) {
       tx.upgrade();
@@ -111,9 +110,9 @@ class HostileClientsIT {
   @Test
   void registeringIsNoWayAroundTheBudget() {
     start(ServerConfig.defaults().withMaxTotalQueuedBytes(2_000));
-    WsProbe sink = client();
+    RawWebSocket sink = client();
     sink.control("{\"register\":\"s\",\"id\":1}"); // never acks
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     tx.control("{\"register\":\"anything\",\"id\":1}");
     for (int i = 1; i <= 100; i++) {
       tx.sendBinary(packet("s", i, 100));
@@ -164,9 +163,9 @@ class HostileClientsIT {
               });
       assertThat(server.metrics().controls.sum()).isLessThan(total);
       // meanwhile the rest of the bus is served
-      WsProbe rx = client();
+      RawWebSocket rx = client();
       rx.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
-      WsProbe tx = client();
+      RawWebSocket tx = client();
       tx.sendBinary(packet("s", 1, 10));
       assertThat(rx.nextBinary()).startsWith("{\"skill\":\"s\",\"n\":1,");
       assertThat(sent.get()).isLessThan(total);
@@ -181,9 +180,9 @@ class HostileClientsIT {
             .with("maxTotalRegistrations", "5")
             .with("maxSkills", "4")
             .withMaxRegistrations(100));
-    WsProbe a = client();
+    RawWebSocket a = client();
     assertThat(a.control("{\"register\":[\"a\",\"b\",\"c\"],\"id\":1}")).contains("\"ok\":true");
-    WsProbe b = client();
+    RawWebSocket b = client();
     assertThat(b.control("{\"register\":[\"d\",\"e\"],\"id\":2}"))
         .contains("too many skills on this server: at most 4");
     assertThat(b.control("{\"register\":[\"a\",\"b\",\"c\"],\"id\":3}"))
@@ -204,10 +203,10 @@ class HostileClientsIT {
   void theDeregisterReplyIsABarrier() throws Exception {
     start(ServerConfig.defaults().withIoThreads(2));
     for (int round = 0; round < 5; round++) {
-      WsProbe rx = client();
+      RawWebSocket rx = client();
       rx.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
-      rx.frames.clear();
-      List<WsProbe> txs = List.of(client(), client(), client()); // some on the other loop
+      rx.clearReceived();
+      List<RawWebSocket> txs = List.of(client(), client(), client()); // some on the other loop
       CompletableFuture<Void> flood =
           CompletableFuture.runAsync(
               () -> {
@@ -215,20 +214,21 @@ class HostileClientsIT {
                   txs.get(i % 3).sendBinary(packet("s", i, 10));
                 }
               });
-      await().atMost(10, TimeUnit.SECONDS).until(() -> !rx.frames.isEmpty());
+      await().atMost(10, TimeUnit.SECONDS).until(() -> rx.pending(RawWebSocket.BINARY) > 0);
       rx.sendText("{\"deregister\":\"s\",\"id\":\"barrier\"}");
-      String f;
+      // frames in arrival order, up to the first TEXT: the BINARYs before the reply are taken
+      RawWebSocket.Frame f;
       do {
-        f = rx.frames.poll(10, TimeUnit.SECONDS);
+        f = rx.pollFrame(Duration.ofSeconds(10));
         assertThat(f).isNotNull();
-      } while (!f.startsWith("T:"));
-      assertThat(f).isEqualTo("T:{\"id\":\"barrier\",\"ok\":true}");
+      } while (f.opcode() != RawWebSocket.TEXT);
+      assertThat(f.text()).isEqualTo("{\"id\":\"barrier\",\"ok\":true}");
       flood.get(30, TimeUnit.SECONDS);
-      assertThat(rx.nextText()).isEqualTo("{\"id\":\"barrier\",\"ok\":true}"); // its copy
+      assertThat(rx.pendingTexts()).as("one reply to the deregister").isEmpty();
       // a ping round trip on the same connection: everything sent before it has arrived
       assertThat(rx.control("{\"buffering\":false,\"id\":\"after\"}")).contains("after");
-      assertThat(rx.frames).noneMatch(x -> x.startsWith("B:"));
-      txs.forEach(WsProbe::close);
+      assertThat(rx.pending(RawWebSocket.BINARY)).as("nothing of 's' after the reply").isZero();
+      txs.forEach(RawWebSocket::close);
       rx.close();
     }
   }
@@ -237,17 +237,18 @@ class HostileClientsIT {
   @Test
   void controlPacketsAreRateLimited() {
     start(ServerConfig.defaults().with("maxControlsPerSecond", "20"));
-    WsProbe c = client();
+    RawWebSocket c = client();
     for (int i = 1; i <= 200; i++) {
       c.sendText("{\"buffering\":true,\"id\":" + i + "}");
     }
-    await().atMost(10, TimeUnit.SECONDS).until(() -> c.text.size() >= 200);
-    assertThat(c.text).anyMatch(t -> t.contains("at most 20 control packets per second"));
-    assertThat(c.text.stream().filter(t -> t.contains("\"ok\":true")).count()).isBetween(20L, 60L);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> c.pending(RawWebSocket.TEXT) >= 200);
+    List<String> replies = c.pendingTexts();
+    assertThat(replies).anyMatch(t -> t.contains("at most 20 control packets per second"));
+    assertThat(replies.stream().filter(t -> t.contains("\"ok\":true")).count()).isBetween(20L, 60L);
     // acks are never refused
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     for (int i = 1; i <= 100; i++) {
       tx.sendBinary(packet("s", i, 1));
     }
@@ -261,12 +262,12 @@ class HostileClientsIT {
   @Test
   void onlyRegisteredSkillsGetTheirOwnMetrics() {
     start(ServerConfig.defaults().with("metricsMaxSkills", "10"));
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     for (int i = 0; i < 2_000; i++) {
       tx.sendBinary(packet("junk" + i, i, 1));
     }
     await().atMost(10, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 2_000);
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"real\",\"fastpush\":true,\"id\":1}");
     tx.sendBinary(packet("real", 1, 1));
     rx.nextBinary();

@@ -3,12 +3,12 @@ package io.qmsgbus.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.WsProbe;
 import io.qmsgbus.protocol.JsonScanner;
 import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +28,7 @@ class HostilePacketsIT {
   private static final int MAX_REGISTRATIONS = 1_000;
 
   private BusServer server;
-  private WsProbe rx;
+  private RawWebSocket rx;
   private RawWebSocket tx;
 
   @BeforeEach
@@ -40,7 +40,7 @@ class HostilePacketsIT {
                 .withMaxFrameBytes(4 << 20)
                 .withMaxRegistrations(MAX_REGISTRATIONS)
                 .with("maxIdLength", Integer.toString(MAX_ID)));
-    rx = WsProbe.connect(server.port());
+    rx = RawWebSocket.open(server.port());
     assertThat(rx.control("{\"register\":[\"sensors.temp\",\"alerts.fire\",\"s\"],\"id\":0}"))
         .contains("\"ok\":true");
     assertThat(rx.control("{\"fastpush\":true,\"id\":1}")).contains("\"ok\":true"); // no acks
@@ -66,7 +66,9 @@ class HostilePacketsIT {
     tx.frame(0x82, packet);
     String reply = tx.nextText();
     assertThat(reply).contains("\"ok\":false");
-    assertThat(rx.binaryWithin(150)).as("a receiver got the refused packet").isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(150)))
+        .as("a receiver got the refused packet")
+        .isNull();
     stillWorks();
     return reply;
   }

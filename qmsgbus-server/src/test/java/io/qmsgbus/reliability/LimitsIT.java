@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.OverflowPolicy;
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.WsProbe;
 import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
@@ -22,21 +21,21 @@ import org.junit.jupiter.api.Test;
 class LimitsIT {
 
   private BusServer server;
-  private final List<WsProbe> probes = new ArrayList<>();
+  private final List<RawWebSocket> probes = new ArrayList<>();
 
   private void start(ServerConfig config) {
     server = BusServer.start(config.withPort(0));
   }
 
-  private WsProbe client() {
-    WsProbe p = WsProbe.connect(server.port());
+  private RawWebSocket client() {
+    RawWebSocket p = RawWebSocket.open(server.port());
     probes.add(p);
     return p;
   }
 
   @AfterEach
   void stop() {
-    probes.forEach(WsProbe::close);
+    probes.forEach(RawWebSocket::close);
     if (server != null) {
       server.close();
     }
@@ -47,7 +46,7 @@ class LimitsIT {
   }
 
   /** Publishes n packets and waits until the server has read them all. */
-  private void publish(WsProbe tx, String skill, int from, int to) {
+  private void publish(RawWebSocket tx, String skill, int from, int to) {
     long before = server.metrics().packetsIn.sum();
     for (int i = from; i <= to; i++) {
       tx.sendBinary(packet(skill, i));
@@ -60,7 +59,7 @@ class LimitsIT {
   @Test
   void dropOldestKeepsTheNewestPacketsAndCountsTheDrops() {
     start(ServerConfig.defaults().withMaxQueuePackets(3));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
     publish(client(), "s", 1, 10); // 1 in flight, 2..10 through a queue of 3
     List<String> got = new ArrayList<>();
@@ -77,12 +76,12 @@ class LimitsIT {
   @Test
   void aReceiverThatAskedForNoticesLearnsOfDropsPerSkillAndOthersGetNoText() {
     start(ServerConfig.defaults().withMaxQueuePackets(2));
-    WsProbe told = client();
+    RawWebSocket told = client();
     assertThat(told.control("{\"register\":[\"s\",\"t\"],\"notices\":true,\"id\":1}"))
         .contains("\"ok\":true");
-    WsProbe quiet = client();
+    RawWebSocket quiet = client();
     quiet.control("{\"register\":\"s\",\"id\":1}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     publish(tx, "s", 1, 6); // 1 in flight, 2 queued, 3 dropped
     // drops are reported once per burst, so the 3 may come as one notice or several
     List<String> notices = new ArrayList<>();
@@ -94,7 +93,7 @@ class LimitsIT {
       reported += Long.parseLong(notice.replaceAll("\\D", ""));
     }
     assertThat(reported).as(notices.toString()).isEqualTo(3);
-    assertThat(quiet.text).as("no notices unless asked for").isEmpty();
+    assertThat(quiet.pendingTexts()).as("no notices unless asked for").isEmpty();
     assertThat(server.metrics().skill("s").dropped.sum()).isEqualTo(6);
   }
 
@@ -104,7 +103,7 @@ class LimitsIT {
         ServerConfig.defaults()
             .withMaxQueuePackets(3)
             .withOverflowPolicy(OverflowPolicy.DROP_NEWEST));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
     publish(client(), "s", 1, 10);
     List<String> got = new ArrayList<>();
@@ -113,7 +112,7 @@ class LimitsIT {
       rx.sendText("{\"ack\":\"\"}");
     }
     assertThat(got).containsExactly(packet("s", 1), packet("s", 2), packet("s", 3), packet("s", 4));
-    assertThat(rx.binaryWithin(200)).isNull();
+    assertThat(rx.pollBinary(Duration.ofMillis(200))).isNull();
   }
 
   @Test
@@ -122,15 +121,15 @@ class LimitsIT {
         ServerConfig.defaults()
             .withMaxQueuePackets(3)
             .withOverflowPolicy(OverflowPolicy.DISCONNECT));
-    WsProbe slow = client();
+    RawWebSocket slow = client();
     slow.control("{\"register\":\"s\",\"id\":1}");
-    WsProbe fast = client();
+    RawWebSocket fast = client();
     fast.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     for (int i = 1; i <= 10; i++) {
       tx.sendBinary(packet("s", i));
     }
-    assertThat(slow.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+    assertThat(slow.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1008);
     for (int i = 1; i <= 10; i++) {
       assertThat(fast.nextBinary()).isEqualTo(packet("s", i));
     }
@@ -139,7 +138,7 @@ class LimitsIT {
   @Test
   void queueByteBoundApplies() {
     start(ServerConfig.defaults().withMaxQueueBytes(100));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
     publish(client(), "s", 1, 50);
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsDropped.sum() > 0);
@@ -151,7 +150,7 @@ class LimitsIT {
   @Test
   void globalBudgetPausesThePublisherInsteadOfDroppingAndResumesWhenDrained() throws Exception {
     start(ServerConfig.defaults().withMaxTotalQueuedBytes(2_000));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"id\":1}");
     int total = 2_000;
     String pad = "x".repeat(100);
@@ -185,15 +184,17 @@ class LimitsIT {
   @Test
   void rateLimitRefusesTheExcessWithOneErrorASecond() {
     start(ServerConfig.defaults().withMaxPacketsPerSecond(20));
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
-    WsProbe tx = client();
+    RawWebSocket tx = client();
     publish(tx, "s", 1, 200);
     assertThat(tx.nextText()).contains("rate limit").contains("20 packets per second");
     assertThat(server.metrics().rateLimited.sum()).isGreaterThan(100);
     long forwarded = server.metrics().packetsDelivered.sum();
     assertThat(forwarded).isBetween(20L, 100L);
-    assertThat(tx.text).as("one error a second, not one per packet").hasSizeLessThanOrEqualTo(1);
+    assertThat(tx.pendingTexts())
+        .as("one error a second, not one per packet")
+        .hasSizeLessThanOrEqualTo(1);
   }
 
   @Test
@@ -202,7 +203,6 @@ class LimitsIT {
     client();
     client();
     assertThatThrownBy(this::client).isInstanceOf(Exception.class);
-    // (the JDK client retries a refused upgrade once, so there may be two refusals)
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().connectionsRefused.sum() >= 1);
     probes.get(0).close();
     await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().connections.get() == 1);
@@ -220,7 +220,7 @@ class LimitsIT {
   @Test
   void maxRegistrationsRejectsTheWholePacket() {
     start(ServerConfig.defaults().withMaxRegistrations(2));
-    WsProbe c = client();
+    RawWebSocket c = client();
     assertThat(c.control("{\"register\":[\"a\",\"b\"],\"id\":1}")).contains("\"ok\":true");
     assertThat(c.control("{\"register\":[\"a\",\"c\"],\"fastpush\":true,\"id\":2}"))
         .contains("too many registrations");
@@ -233,14 +233,14 @@ class LimitsIT {
   @Test
   void idleClientIsPingedAndASilentOneClosed() throws Exception {
     start(ServerConfig.defaults().withIdleTimeoutSeconds(1));
-    WsProbe alive = client(); // the JDK client answers pings
+    RawWebSocket alive = client(); // answers pings (auto-reply)
     try (RawWebSocket silent = RawWebSocket.connect(server.port()).autoReply(false)) {
       silent.upgrade();
       long t0 = System.nanoTime();
       silent.awaitClose();
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     }
-    assertThat(alive.closed).isNotDone();
+    assertThat(alive.closed()).isNotDone();
     assertThat(alive.control("{\"ack\":\"\",\"id\":1}")).contains("\"ok\":true");
   }
 
@@ -257,7 +257,7 @@ class LimitsIT {
   @Test
   void reservedBitsAndUnknownOpcodesCloseWithProtocolErrorAndOthersCarryOn() throws Exception {
     start(ServerConfig.defaults());
-    WsProbe rx = client();
+    RawWebSocket rx = client();
     rx.control("{\"register\":\"s\",\"fastpush\":true,\"id\":1}");
     try (RawWebSocket bad = RawWebSocket.connect(server.port()).autoReply(false)) {
       bad.upgrade();
@@ -287,9 +287,9 @@ class LimitsIT {
   @Test
   void shutdownTellsClientsGoingAway() throws Exception {
     start(ServerConfig.defaults());
-    WsProbe c = client();
+    RawWebSocket c = client();
     c.control("{\"register\":\"s\",\"id\":1}");
     server.close();
-    assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+    assertThat(c.closed().get(10, TimeUnit.SECONDS).code()).isEqualTo(1001);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
-import io.qmsgbus.it.WsProbe;
+import io.qmsgbus.testkit.RawWebSocket;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,9 +35,9 @@ class SoakIT {
     ServerConfig cfg = ServerConfig.defaults().withPort(0).withMaxQueuePackets(1_000_000);
     try (BusServer server = BusServer.start(cfg)) {
       long heapBefore = usedHeapAfterGc();
-      List<WsProbe> stayers = new ArrayList<>();
+      List<RawWebSocket> stayers = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        WsProbe p = WsProbe.connect(server.port());
+        RawWebSocket p = RawWebSocket.open(server.port());
         p.control("{\"register\":[\"soak\",\"other\"],\"id\":1}");
         stayers.add(p);
       }
@@ -49,7 +49,7 @@ class SoakIT {
         Future<?> publisher =
             pool.submit(
                 () -> {
-                  try (WsProbe tx = WsProbe.connect(server.port())) {
+                  try (RawWebSocket tx = RawWebSocket.open(server.port())) {
                     long start = System.nanoTime();
                     for (long n = 1; System.nanoTime() < deadline && n < 10_000_000; n++) {
                       tx.sendBinary("{\"skill\":\"soak\",\"n\":" + n + "}");
@@ -60,7 +60,7 @@ class SoakIT {
                   }
                   return null;
                 });
-        for (WsProbe p : stayers) {
+        for (RawWebSocket p : stayers) {
           stayerResults.add(
               pool.submit(
                   () -> receiveAndAck(p, deadline + TimeUnit.SECONDS.toNanos(30), published)));
@@ -84,7 +84,7 @@ class SoakIT {
           }
         }
       } finally {
-        stayers.forEach(WsProbe::close);
+        stayers.forEach(RawWebSocket::close);
         pool.shutdownNow();
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> server.sessionCount() == 0);
@@ -110,14 +110,14 @@ class SoakIT {
     }
   }
 
-  private static List<Long> receiveAndAck(WsProbe p, long until, AtomicLong published) {
+  private static List<Long> receiveAndAck(RawWebSocket p, long until, AtomicLong published) {
     List<Long> got = new ArrayList<>();
     while (System.nanoTime() < until) {
-      byte[] b = p.binaryWithin(200);
+      byte[] b = p.pollBinary(Duration.ofMillis(200));
       if (b == null) {
         if (!got.isEmpty() && got.get(got.size() - 1) >= published.get() && published.get() > 0) {
           // caught up; the publisher may still be running, so look again unless it is done
-          if (p.binary.isEmpty() && got.size() == published.get()) {
+          if (p.pending(RawWebSocket.BINARY) == 0 && got.size() == published.get()) {
             break;
           }
         }
@@ -133,7 +133,7 @@ class SoakIT {
   private static Void churn(int port, long deadline, AtomicLong churned) {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     for (int i = 0; i < 100_000 && System.nanoTime() < deadline; i++) {
-      WsProbe c = WsProbe.connect(port);
+      RawWebSocket c = RawWebSocket.open(port);
       c.sendText(
           "{\"register\":[\"soak\",\"c"
               + rnd.nextInt(50)
@@ -143,12 +143,12 @@ class SoakIT {
               + rnd.nextBoolean()
               + "}");
       for (int k = rnd.nextInt(5); k > 0; k--) {
-        if (c.binaryWithin(100) != null) {
+        if (c.pollBinary(Duration.ofMillis(100)) != null) {
           c.sendText(rnd.nextBoolean() ? "{\"ack\":\"\"}" : "{\"get\":\"\"}");
         }
       }
       if (rnd.nextBoolean()) {
-        c.socket().abort(); // vanish mid-stream, no close frame
+        c.abort(); // vanish mid-stream, no close frame
       } else {
         c.close();
       }

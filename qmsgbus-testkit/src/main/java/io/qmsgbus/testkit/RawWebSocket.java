@@ -229,7 +229,15 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** {@link #open(URI, Map, SSLContext)} on {@code ws://127.0.0.1:port/}. */
   public static RawWebSocket open(int port) {
-    return open(URI.create("ws://127.0.0.1:" + port + "/"), Map.of(), null);
+    return open(port, Map.of());
+  }
+
+  /**
+   * {@link #open(URI, Map, SSLContext)} on {@code ws://127.0.0.1:port/} with the extra request
+   * {@code headers} (e.g. {@code Authorization}, {@code Origin}).
+   */
+  public static RawWebSocket open(int port, Map<String, String> headers) {
+    return open(URI.create("ws://127.0.0.1:" + port + "/"), headers, null);
   }
 
   /** How long each wait may take (15 s unless set). */
@@ -514,6 +522,16 @@ public final class RawWebSocket implements AutoCloseable {
   public int pending(int opcode) {
     synchronized (inbox) {
       return (int) inbox.stream().filter(f -> f.opcode() == opcode).count();
+    }
+  }
+
+  /**
+   * The TEXT messages received and not yet taken, in arrival order, without taking them (and
+   * without reading more).
+   */
+  public List<String> pendingTexts() {
+    synchronized (inbox) {
+      return inbox.stream().filter(message(TEXT)).map(Frame::text).toList();
     }
   }
 

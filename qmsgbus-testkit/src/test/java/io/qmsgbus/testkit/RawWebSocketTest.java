@@ -11,17 +11,32 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -170,6 +185,102 @@ class RawWebSocketTest {
       assertThat(req).contains("\r\nAuthorization: Bearer t\r\n", "\r\nHost: example\r\n");
       assertThat(req).doesNotContain("127.0.0.1");
     }
+  }
+
+  @Test
+  void openSendsTheExtraHeadersAndTextFramesAndListsPendingTextsWithoutTakingThem()
+      throws Exception {
+    CompletableFuture<RawWebSocket> client =
+        CompletableFuture.supplyAsync(
+            () ->
+                RawWebSocket.open(
+                    listener.getLocalPort(),
+                    Map.of("Authorization", "Bearer t", "Origin", "http://app.example")));
+    String req = accept("HTTP/1.1 101 Switching Protocols");
+    assertThat(req).startsWith("GET / HTTP/1.1\r\n");
+    assertThat(req)
+        .contains(
+            "\r\nHost: 127.0.0.1:" + listener.getLocalPort() + "\r\n",
+            "\r\nAuthorization: Bearer t\r\n",
+            "\r\nOrigin: http://app.example\r\n");
+    try (RawWebSocket ws = client.get(10, TimeUnit.SECONDS)) {
+      ws.sendText("h\u00e9");
+      RawWebSocket.Frame f = serverReads();
+      assertThat(f.firstByte()).isEqualTo(RawWebSocket.FIN | RawWebSocket.TEXT);
+      assertThat(f.text()).isEqualTo("h\u00e9");
+      serverSends(0x81, "one".getBytes(StandardCharsets.UTF_8));
+      serverSends(0x82, "bin".getBytes(StandardCharsets.UTF_8));
+      serverSends(0x81, "two".getBytes(StandardCharsets.UTF_8));
+      assertThat(ws.nextBinary()).isEqualTo("bin"); // both TEXTs have arrived before it
+      assertThat(ws.pendingTexts()).containsExactly("one", "two");
+      assertThat(ws.pendingTexts()).containsExactly("one", "two"); // nothing was taken
+      assertThat(ws.nextText()).isEqualTo("one");
+      assertThat(ws.pendingTexts()).containsExactly("two");
+    }
+  }
+
+  @Test
+  void opensWssTrustingTheGivenCertificateAndRefusesAnUntrustedOne(@TempDir Path dir)
+      throws Exception {
+    TestCertificates.CertFiles files = TestCertificates.selfSigned(dir);
+    X509Certificate cert;
+    try (InputStream in = Files.newInputStream(files.cert())) {
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    String keyPem = Files.readString(files.key()).replaceAll("-----[A-Z ]+-----|\\s", "");
+    PrivateKey key =
+        KeyFactory.getInstance("EC")
+            .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(keyPem)));
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("server", key, new char[0], new Certificate[] {cert});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    SSLContext serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(kmf.getKeyManagers(), null, null);
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    trusted.load(null, null);
+    trusted.setCertificateEntry("ca", cert);
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    SSLContext trust = SSLContext.getInstance("TLS");
+    trust.init(null, tmf.getTrustManagers(), null);
+
+    listener.close();
+    listener =
+        serverTls
+            .getServerSocketFactory()
+            .createServerSocket(0, 2, InetAddress.getLoopbackAddress());
+    listener.setSoTimeout(10_000);
+    URI uri = URI.create("wss://127.0.0.1:" + listener.getLocalPort() + "/tls?q=1");
+    CompletableFuture<RawWebSocket> client =
+        CompletableFuture.supplyAsync(() -> RawWebSocket.open(uri, Map.of("X-A", "b"), trust));
+    String req = accept("HTTP/1.1 101 Switching Protocols");
+    assertThat(req).startsWith("GET /tls?q=1 HTTP/1.1\r\n").contains("\r\nX-A: b\r\n");
+    try (RawWebSocket ws = client.get(10, TimeUnit.SECONDS)) {
+      serverSends(0x81, "secret".getBytes(StandardCharsets.UTF_8));
+      assertThat(ws.nextText()).isEqualTo("secret");
+      ws.sendBinary("back");
+      assertThat(serverReads().text()).isEqualTo("back");
+    }
+    peer.close();
+    peer = null;
+
+    // without the trust anchor (the JDK's default trust store) the TLS handshake fails
+    CompletableFuture<Void> refusing =
+        CompletableFuture.runAsync(
+            () -> {
+              try (Socket s = listener.accept()) {
+                s.getInputStream().read(); // the handshake, which the client aborts
+              } catch (IOException expected) {
+                // the client refused the certificate
+              }
+            });
+    assertThatThrownBy(() -> RawWebSocket.open(uri, Map.of(), null))
+        .isInstanceOf(java.io.UncheckedIOException.class)
+        .hasCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+    refusing.get(10, TimeUnit.SECONDS);
   }
 
   @Test
