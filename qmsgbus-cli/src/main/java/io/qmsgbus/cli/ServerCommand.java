@@ -120,6 +120,12 @@ final class ServerCommand implements Callable<Integer> {
       description = "With --cluster: the Redis password, first line of FILE.")
   String clusterPasswordFile;
 
+  @Option(
+      names = "--cluster-ca-cert",
+      paramLabel = "FILE",
+      description = "With --cluster rediss://: trust the Redis certificate(s) in this PEM file.")
+  String clusterCaCert;
+
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path config;
 
@@ -214,6 +220,7 @@ final class ServerCommand implements Callable<Integer> {
       putIfSet(security, "cluster", cluster);
       putIfSet(security, "nodeName", nodeName);
       putIfSet(security, "clusterPasswordFile", clusterPasswordFile);
+      putIfSet(security, "clusterCaCert", clusterCaCert);
       if (allowAnonymous) {
         security.put("allowAnonymous", "true");
       }

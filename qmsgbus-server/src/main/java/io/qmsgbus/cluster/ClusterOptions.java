@@ -13,6 +13,7 @@ import java.util.UUID;
 record ClusterOptions(
     RedisURI redisUri,
     String redacted,
+    String caCert,
     String node,
     String prefix,
     long unsubscribeDelayMillis,
@@ -41,6 +42,7 @@ record ClusterOptions(
     return new ClusterOptions(
         uri,
         redact(config.cluster()),
+        config.clusterCaCert(),
         node,
         config.clusterPrefix(),
         config.clusterUnsubscribeDelayMillis(),

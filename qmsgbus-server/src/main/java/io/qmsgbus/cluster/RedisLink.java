@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -84,6 +85,13 @@ final class RedisLink implements Interest.Link {
     SocketOptions socket =
         SocketOptions.builder().connectTimeout(Duration.ofSeconds(3)).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofSeconds(10));
+    SslOptions tls =
+        options.caCert().isEmpty()
+            ? SslOptions.create()
+            : SslOptions.builder()
+                .jdkSslProvider()
+                .trustManager(new java.io.File(options.caCert()))
+                .build();
     this.publishClient = RedisClient.create(resources, uri);
     publishClient.setOptions(
         ClientOptions.builder()
@@ -91,6 +99,7 @@ final class RedisLink implements Interest.Link {
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(options.maxPendingCommands())
             .socketOptions(socket)
+            .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
     this.subscribeClient = RedisClient.create(resources, uri);
@@ -99,6 +108,7 @@ final class RedisLink implements Interest.Link {
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(socket)
+            .sslOptions(tls)
             .timeoutOptions(timeouts)
             .build());
     try {
@@ -147,7 +157,7 @@ final class RedisLink implements Interest.Link {
     return up() && publisher.isOpen();
   }
 
-  private void linkChanged() {
+  private synchronized void linkChanged() {
     boolean now = bothUp();
     if (now != stats.linkUp) {
       stats.linkUp = now;
@@ -217,7 +227,9 @@ final class RedisLink implements Interest.Link {
             return; // an older one, already replaced
           }
           subscriber = null;
-          lost.closeAsync();
+          if (lost.isOpen()) { // else Lettuce closed it already (no auto-reconnect on this one)
+            lost.closeAsync();
+          }
           linkChanged();
           interest.linkDown();
           retrySubscriber();

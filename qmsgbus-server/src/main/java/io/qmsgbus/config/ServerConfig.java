@@ -69,6 +69,7 @@ public record ServerConfig(
     long segmentBytes,
     String cluster,
     String clusterPasswordFile,
+    String clusterCaCert,
     String nodeName,
     String clusterPrefix,
     int clusterUnsubscribeDelayMillis,

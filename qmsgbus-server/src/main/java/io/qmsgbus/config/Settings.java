@@ -238,6 +238,11 @@ public final class Settings {
               "",
               "file whose first line is the Redis password (`AUTH`), kept out of the URL and ps"),
           text(
+              "clusterCaCert",
+              "",
+              "with `rediss://`: PEM certificate(s) to trust for Redis (a private CA or a"
+                  + " self-signed certificate); empty: the JDK's trusted CAs"),
+          text(
               "nodeName",
               "",
               "this node's name in the cluster (`--node-name`; letters, digits, `.`, `_`, `-`, at"

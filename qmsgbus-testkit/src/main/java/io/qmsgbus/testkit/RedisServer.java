@@ -23,11 +23,15 @@ public final class RedisServer implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  private final List<String> extra;
+  private final int tlsPort;
   private Process process;
 
-  private RedisServer(int port, Path dir) {
+  private RedisServer(int port, Path dir, List<String> extra, int tlsPort) {
     this.port = port;
     this.dir = dir;
+    this.extra = extra;
+    this.tlsPort = tlsPort;
   }
 
   /** Whether {@code redis-server} is installed ({@code .ci/run} installs it). */
@@ -47,28 +51,64 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts one on a free port and waits until it answers PING. */
   public static RedisServer start() throws IOException {
-    RedisServer r = new RedisServer(FreePorts.free(), Files.createTempDirectory("qmsgbus-redis"));
+    return start(List.of());
+  }
+
+  /**
+   * Starts one with further {@code redis-server} arguments, e.g. {@code --requirepass S} ({@link
+   * #command} then answers NOAUTH to anything but a password; the start-up check accepts that).
+   */
+  public static RedisServer start(List<String> args) throws IOException {
+    RedisServer r =
+        new RedisServer(FreePorts.free(), Files.createTempDirectory("qmsgbus-redis"), args, 0);
+    r.launch();
+    return r;
+  }
+
+  /**
+   * Starts one that also serves TLS on a second free port with {@code cert} and {@code key} (PEM),
+   * not asking clients for certificates; {@link #tlsUrl()} is its {@code rediss://} address.
+   */
+  public static RedisServer startTls(Path cert, Path key) throws IOException {
+    int tls = FreePorts.free();
+    RedisServer r =
+        new RedisServer(
+            FreePorts.free(),
+            Files.createTempDirectory("qmsgbus-redis"),
+            List.of(
+                "--tls-port",
+                Integer.toString(tls),
+                "--tls-cert-file",
+                cert.toString(),
+                "--tls-key-file",
+                key.toString(),
+                "--tls-auth-clients",
+                "no"),
+            tls);
     r.launch();
     return r;
   }
 
   private void launch() throws IOException {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no"));
+    argv.addAll(extra);
     process =
-        new ProcessBuilder(
-                List.of(
-                    BINARY.toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    dir.toString(),
-                    "--daemonize",
-                    "no"))
+        new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("redis.log").toFile())
             .start();
@@ -79,8 +119,9 @@ public final class RedisServer implements AutoCloseable {
             "redis-server exited: " + Files.readString(dir.resolve("redis.log")).strip());
       }
       try {
-        if (List.of("PONG").equals(command("PING"))) {
-          return;
+        List<String> pong = command("PING");
+        if (List.of("PONG").equals(pong) || pong.toString().contains("NOAUTH")) {
+          return; // up (with a password, it says so)
         }
       } catch (IOException notYet) {
         // still starting
@@ -102,6 +143,14 @@ public final class RedisServer implements AutoCloseable {
   /** {@code redis://127.0.0.1:PORT}. */
   public String url() {
     return "redis://127.0.0.1:" + port;
+  }
+
+  /** {@code rediss://127.0.0.1:TLSPORT}, for one started with {@link #startTls}. */
+  public String tlsUrl() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("not started with TLS");
+    }
+    return "rediss://127.0.0.1:" + tlsPort;
   }
 
   /**
