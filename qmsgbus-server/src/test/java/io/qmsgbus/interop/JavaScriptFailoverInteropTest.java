@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The JavaScript client given several urls ({@code new QMsgBusClient([url1, url2])}) under Node:
  * connect() skips a dead server, and after a lost connection connect() again moves on to the next
- * server, where clients/js/test/failover.js registers again.
+ * server, where clients/js/examples/failover.js registers again.
  */
 class JavaScriptFailoverInteropTest extends InteropTestBase {
 
@@ -35,7 +35,7 @@ class JavaScriptFailoverInteropTest extends InteropTestBase {
       args.add("--url");
       args.add(url(p));
     }
-    return node(name, "test/failover.js", args.toArray(String[]::new));
+    return node(name, "examples/failover.js", args.toArray(String[]::new));
   }
 
   @Test

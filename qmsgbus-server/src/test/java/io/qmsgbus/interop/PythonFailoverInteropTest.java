@@ -87,6 +87,39 @@ class PythonFailoverInteropTest extends InteropTestBase {
     assertThat(driver.awaitExit(WAIT)).as(driver.describe()).isZero();
   }
 
+  @Test
+  void theExampleReceiverRegistersAgainOnTheNextServer() {
+    BusServer server2 = track(BusServer.start(ServerConfig.defaults().withPort(0)));
+    ScriptProcess receiver =
+        python(
+            "py-failover-example",
+            "examples/failover_receiver.py",
+            "--server",
+            "127.0.0.1:" + port,
+            "--server",
+            "127.0.0.1:" + server2.port(),
+            "--skill",
+            "fo",
+            "--count",
+            "1",
+            "--timeout",
+            SCRIPT_TIMEOUT);
+    assertThat(receiver.awaitValue("READY", WAIT)).isEqualTo(url(port));
+
+    server.close();
+    List<String> ready = receiver.awaitValues("READY", 2, WAIT);
+    assertThat(ready.get(1)).isEqualTo(url(server2.port()));
+    assertThat(server2.registrations()).isEqualTo(1);
+
+    try (JdkBusClient sender = JdkBusClient.connect(server2.port())) {
+      sender.sendBinary(
+          "{\"skill\":\"fo\",\"payload\":\"on-two\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(receiver.awaitExit(WAIT)).as(receiver.describe()).isZero();
+    }
+    assertThat(receiver.values("RECEIVED")).containsExactly(pyPacket("fo", "on-two"));
+    assertThat(receiver.values("DONE")).containsExactly("received=1");
+  }
+
   /** A loopback port nobody listens on (it was free a moment ago). */
   private static int deadPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

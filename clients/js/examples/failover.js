@@ -4,7 +4,7 @@
 // there again (the caller's reconnect loop, see connect() in qmsgbus.js). Run by
 // JavaScriptFailoverInteropTest.
 //
-//   node clients/js/test/failover.js --url ws://127.0.0.1:8081/ --url ws://127.0.0.1:8082/ --count 1
+//   node clients/js/examples/failover.js --url ws://127.0.0.1:8081/ --url ws://127.0.0.1:8082/ --count 1
 //
 // Options: --url U (repeatable; --host/--port are accepted and ignored once a --url is given),
 // --skill S (default skill1), --count N (stop after N packets), --timeout SEC (default 30).
@@ -37,7 +37,8 @@ async function main() {
   });
   setTimeout(() => finish('TIMEOUT'), Number(opt.timeout) * 1000).unref();
 
-  const bus = new QMsgBusClient(urls);
+  // --- example: fail over (begin) ---
+  const bus = new QMsgBusClient(urls); // e.g. ['ws://10.0.0.1:8081/', 'ws://10.0.0.2:8081/']
   bus.onPacket = (packet) => {
     received++;
     console.log('RECEIVED ' + JSON.stringify(packet));
@@ -51,7 +52,7 @@ async function main() {
   async function connectAndRegister() {
     for (;;) {
       try {
-        await bus.connect(); // the next server after the one lost
+        await bus.connect(); // the first url; after a lost connection, the next one
         break;
       } catch (err) {
         console.log('RETRY ' + err.message);
@@ -77,6 +78,7 @@ async function main() {
     });
   };
   await connectAndRegister();
+  // --- example: fail over (end) ---
 
   const result = await outcome;
   finished = true;
