@@ -4,7 +4,7 @@
 // there again (the caller's reconnect loop, see connect() in qmsgbus.js). Run by
 // JavaScriptFailoverInteropTest.
 //
-//   node clients/js/examples/failover.js --url ws://127.0.0.1:8081/ --url ws://127.0.0.1:8082/ --count 1
+//   node clients/js/examples/failover.js --url ws://127.0.0.1:8081/ --url ws://127.0.0.1:9081/ --count 1
 //
 // Options: --url U (repeatable; --host/--port are accepted and ignored once a --url is given),
 // --skill S (default skill1), --count N (stop after N packets), --timeout SEC (default 30).

@@ -2,7 +2,7 @@
 """A receiver that fails over between servers: servers=[...], failover() and on_open.
 
     /usr/bin/python3 clients/python/examples/failover_receiver.py \\
-        --server 127.0.0.1:8081 --server 127.0.0.1:8082 --skill skill1
+        --server 127.0.0.1:8081 --server 127.0.0.1:9081 --skill skill1
 
 When its connection ends (or cannot be opened) it moves to the next server and
 registers there again: the server forgets a gone client's registrations.
