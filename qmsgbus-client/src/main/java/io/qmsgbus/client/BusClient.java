@@ -888,7 +888,9 @@ public final class BusClient implements AutoCloseable {
 
     /**
      * Reconnect after a lost connection (default on, 100 ms doubling to 30 s), re-applying the
-     * confirmed registrations and flags.
+     * confirmed registrations and flags. With several servers ({@link #uris(List)}) the attempts go
+     * round-robin and the delay is applied once per full round: a failed attempt is followed at
+     * once by one to the next server, and the delay doubles after every server has failed once.
      */
     public Builder reconnect(boolean enabled, Duration initialBackoff, Duration maxBackoff) {
       Backoff.check(
