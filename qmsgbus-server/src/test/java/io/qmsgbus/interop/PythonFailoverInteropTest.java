@@ -42,7 +42,7 @@ class PythonFailoverInteropTest extends InteropTestBase {
   void whenTheFirstServerStopsTheClientMovesToTheSecond() {
     BusServer server2 = track(BusServer.start(ServerConfig.defaults().withPort(0)));
     ScriptProcess driver = failoverDriver("py-failover", port, server2.port());
-    assertThat(driver.values("OPEN")).containsExactly(url(port));
+    assertThat(driver.awaitValues("OPEN", 1, WAIT)).containsExactly(url(port));
     driver.send("text {\"register\": \"fo\"}");
     sync(driver, "s1");
     assertThat(server.registrations()).isEqualTo(1);
@@ -71,7 +71,9 @@ class PythonFailoverInteropTest extends InteropTestBase {
   void aDeadFirstServerIsSkipped() throws IOException {
     int dead = deadPort();
     ScriptProcess driver = failoverDriver("py-dead-first", dead, port);
-    assertThat(driver.values("OPEN")).as(driver.describe()).containsExactly(url(port));
+    assertThat(driver.awaitValues("OPEN", 1, WAIT))
+        .as(driver.describe())
+        .containsExactly(url(port));
     assertThat(driver.values("FAILOVER")).first().isEqualTo(url(port));
     driver.send("text {\"register\": \"alive\"}");
     sync(driver, "s1");
