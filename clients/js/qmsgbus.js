@@ -2,6 +2,7 @@
  * qmsgbus.js - a QMsgBus client on plain WebSocket, for browsers and Node.
  *
  * Browser:  <script src="qmsgbus.js"></script>  then  new QMsgBus.QMsgBusClient(url)
+ *           (or an array of urls, to fail over between servers: see connect())
  * Node:     const { QMsgBusClient } = require('./qmsgbus.js');
  *           (Node has no global WebSocket before version 22: the `ws` package from
  *           npm is used then; `npm ci` in clients/js installs the pinned version.)
@@ -47,14 +48,24 @@
 
   class QMsgBusClient {
     /**
-     * @param {string} url e.g. 'ws://127.0.0.1:8081/'
+     * @param {string|string[]} url e.g. 'ws://127.0.0.1:8081/', or several servers to fail over
+     *     between, e.g. ['ws://10.0.0.1:8081/', 'ws://10.0.0.2:8081/'] (see connect())
      * @param {object} [options] { WebSocket: a WebSocket class to use instead of the default;
      *     session: a durable session's name (kept by the server while this client is away, resumed
      *     on the next connect; a close with code 4000 means another connection took it over: do not
-     *     reconnect then); expiry: seconds the server keeps it; clean: true to start it afresh }
+     *     reconnect then), the same on every server; expiry: seconds the server keeps it; clean:
+     *     true to start it afresh }
      */
     constructor(url, options) {
-      this.url = options && options.session ? withSession(url, options) : url;
+      const list = Array.isArray(url) ? url.slice() : [url];
+      if (list.length === 0) {
+        throw new Error('no server url given');
+      }
+      /** Every server's address, in the order tried. */
+      this.urls = options && options.session ? list.map((u) => withSession(u, options)) : list;
+      /** The current server's address: connected to, being tried, or last connected to. */
+      this.url = this.urls[0];
+      this._next = 0; // where the next connect() starts: after the server last connected to
       this.WebSocketImpl = (options && options.WebSocket) || defaultWebSocket();
       this.socket = null;
       this.nextId = 1;
@@ -67,32 +78,65 @@
       this.onClose = null;
     }
 
-    /** Opens the connection; resolves when it is open, rejects if it cannot be opened. */
+    /**
+     * Opens the connection; resolves when it is open, rejects if it cannot be opened.
+     *
+     * With several urls, tries them in turn, round-robin, starting with the one after the server
+     * last connected to (the first url, the first time), and resolves with the first that opens;
+     * rejects once each has failed (once). So after a lost connection, connect() again moves on to
+     * the next server. Reconnecting, and registering again afterwards (the server forgets a gone
+     * client's registrations), is the caller's part, as is any delay between rounds. While
+     * failing over, onClose is called only for the last attempt (as with one url).
+     */
     connect() {
+      const n = this.urls.length;
+      const start = this._next;
+      const failures = [];
+      const attempt = (k) =>
+        this._open((start + k) % n, k === n - 1).catch((err) => {
+          failures.push(err.message);
+          if (k + 1 < n) {
+            return attempt(k + 1);
+          }
+          if (n === 1) {
+            throw err;
+          }
+          throw new Error('cannot connect to any of the ' + n + ' servers: ' + failures.join('; '));
+        });
+      return attempt(0);
+    }
+
+    /** One attempt, at this.urls[index]; onClose is called for a failed one only if it is last. */
+    _open(index, last) {
+      this.url = this.urls[index];
       return new Promise((resolve, reject) => {
-        const socket = new this.WebSocketImpl(this.url);
+        const url = this.url;
+        const socket = new this.WebSocketImpl(url);
         socket.binaryType = 'arraybuffer';
         this.socket = socket;
         let opened = false;
         socket.onopen = () => {
           opened = true;
+          this._next = (index + 1) % this.urls.length;
           resolve(this);
         };
         socket.onerror = (event) => {
           if (!opened) {
-            reject(new Error('cannot connect to ' + this.url + ((event && event.message) ? ': ' + event.message : '')));
+            reject(new Error('cannot connect to ' + url + ((event && event.message) ? ': ' + event.message : '')));
           }
         };
         socket.onclose = (event) => {
-          for (const entry of this.pending.values()) {
-            clearTimeout(entry.timer);
-            entry.reject(new Error('connection closed'));
+          if (this.socket === socket) {
+            for (const entry of this.pending.values()) {
+              clearTimeout(entry.timer);
+              entry.reject(new Error('connection closed'));
+            }
+            this.pending.clear();
           }
-          this.pending.clear();
           if (!opened) {
-            reject(new Error('cannot connect to ' + this.url));
+            reject(new Error('cannot connect to ' + url));
           }
-          if (this.onClose) {
+          if (this.onClose && (opened || last)) {
             this.onClose(event.code, event.reason);
           }
         };

@@ -35,7 +35,9 @@ Differences from the original module, none of which changes its API:
 * An error does not replace ``ws.client`` with a fresh, never-started
   ``WebSocketApp`` (the original did, which left ``emitText`` returning False
   for ever). ``run_forever`` returns when the connection ends; to reconnect,
-  make a new ``WebSocketClientQ``.
+  make a new ``WebSocketClientQ`` (or call ``failover()``, below, and
+  ``run_forever`` again), and register again: the server forgets a gone
+  client's registrations.
 * ``emitBinary`` accepts ``str`` too (encoded as UTF-8), ``emitText`` accepts
   ``bytes`` too (they must be UTF-8).
 
@@ -51,6 +53,40 @@ Security (optional keyword arguments; the positional API is unchanged):
     ws = WebSocketClientQ(q, 'bus.example.com', 8443, '/',
                           sslopt={'ca_certs': 'cert.pem'},
                           header=['Authorization: Bearer ' + token])
+
+Failover (optional keyword arguments; the positional API is unchanged):
+
+* ``servers``: several servers, a list of ``(host, port)`` pairs, to move
+  between. The first connection goes to the positional ``(host, port)`` if
+  given (put first in the list if it is not in it), else to ``servers[0]``.
+  Path, TLS options, headers and a named session (the same ``?session=`` on
+  every server) are shared by all.
+* ``failover()``: after ``run_forever`` has returned (the connection ended, or
+  could not be opened), moves to the next server in the list, round-robin, and
+  prepares a fresh connection: call ``run_forever`` again to connect to it.
+  With a single server it reconnects to the same one. ``ws.url`` is the
+  current server's address. Reconnecting stays the caller's loop, as is the
+  delay between attempts (wait after each full round of failures, not after
+  every server).
+* ``on_open``: called with no arguments each time a connection opens, on the
+  ``run_forever`` thread: the place to register (again) after a failover.
+
+    def registered():
+        ws.emitText(json.dumps({'register': 'skill1'}))
+
+    ws = WebSocketClientQ(q, None, None, '/',
+                          servers=[('10.0.0.1', 8081), ('10.0.0.2', 8081)],
+                          on_open=registered)
+    def run():
+        tried = 0
+        while True:
+            ws.run_forever()   # returns when the connection ends or fails
+            tried = 0 if ws.was_connected else tried + 1
+            ws.failover()      # the next server; registered() runs once it is open
+            if tried >= len(ws.servers):
+                time.sleep(1)  # every server failed once: back off
+                tried = 0
+    threading.Thread(target=run).start()
 """
 
 import collections
@@ -72,9 +108,10 @@ class WebSocketClientQ(object):
     """One connection to the bus; received data packets are appended to ``equeue``."""
 
     def __init__(self, equeue, host, port, path, on_text=None, header=None, sslopt=None,
-                 session=None, expiry=None, clean=False):
-        self.host = host or ""
-        self.port = port or 0
+                 session=None, expiry=None, clean=False, servers=None, on_open=None):
+        # the servers to fail over between, and which one is in use (see failover())
+        self.servers, self.server_index = self._server_list(host, port, servers)
+        self.host, self.port = self.servers[self.server_index]
         self.path = path or "/"
         # a durable session (an extension): the name rides on the path, as '/?session=NAME'
         # would; the seed's positional call is unchanged
@@ -92,8 +129,44 @@ class WebSocketClientQ(object):
         # TEXT frames from the server (replies and errors), oldest first.
         self.replies = collections.deque()
         self.on_text = on_text
+        self.on_open_callback = on_open
+        # whether the current connection object ever opened (see failover())
+        self.was_connected = False
         self.create_url()
         self.client = self.create_client()
+
+    @staticmethod
+    def _server_list(host, port, servers):
+        if not servers:
+            return [(host or "", port or 0)], 0
+        listed = []
+        for entry in servers:
+            h, p = entry
+            if (h, int(p)) not in listed:
+                listed.append((h, int(p)))
+        if not host:
+            return listed, 0
+        first = (host, int(port or 0))
+        if first not in listed:
+            listed.insert(0, first)
+        return listed, listed.index(first)
+
+    def failover(self):
+        """Move to the next server in ``servers`` (round-robin) with a fresh connection object.
+
+        Call it once ``run_forever`` has returned, then call ``run_forever``
+        again to connect; register again once connected (``on_open``). With a
+        single server it reconnects to the same one. Returns the new URL.
+        """
+        old = self.client
+        self.server_index = (self.server_index + 1) % len(self.servers)
+        self.host, self.port = self.servers[self.server_index]
+        self.create_url()
+        self.was_connected = False
+        self.client = self.create_client()
+        if old is not None and old.sock is not None and old.sock.connected:
+            old.close()  # still open (failover() called early): this one is done with
+        return self.url
 
     def create_url(self):
         host = self.host
@@ -117,6 +190,9 @@ class WebSocketClientQ(object):
 
     def on_open(self, ws):
         _log.info("WebSocketClient: connected to %s", self.url)
+        self.was_connected = True
+        if self.on_open_callback is not None:
+            self.on_open_callback()
 
     def on_close(self, ws, *args):
         _log.info("WebSocketClient: closed %s", args)

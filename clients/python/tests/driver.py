@@ -23,6 +23,14 @@ Events printed as they happen:
   CLOSED                      run_forever returned
 Exit status 0; 4 when --timeout seconds pass first.
 
+Failover: --server HOST:PORT, given several times, passes servers=[...] (and no
+positional host and port, so the first --server is tried first); --failover makes
+the driver reconnect, the caller's way: each time run_forever returns it prints
+"CLOSED", calls ws.failover() and prints "FAILOVER <url>", then runs run_forever
+again (after a pause of 0.1 s once every server has failed in a row). With it,
+"OPEN <url>" is printed each time a connection opens (the on_open callback);
+registering again is up to whoever drives the driver, as for any seed client.
+
 Security options: --ca-cert FILE connects over wss:// trusting FILE
 (websocket-client's sslopt={"ca_certs": FILE}); the environment variable
 QMSGBUS_TOKEN, when set, is sent as "Authorization: Bearer <token>".
@@ -54,6 +62,10 @@ def main():
     p.add_argument("--path", default="/")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--ca-cert", default=None, help="wss://, trusting this PEM certificate")
+    p.add_argument("--server", action="append", default=[], metavar="HOST:PORT",
+                   help="a server to fail over between (repeatable)")
+    p.add_argument("--failover", action="store_true",
+                   help="when the connection ends or fails, move to the next server")
     args = p.parse_args()
     token = os.environ.get("QMSGBUS_TOKEN")
     extra = {}
@@ -69,15 +81,36 @@ def main():
 
     threading.Thread(target=watchdog, daemon=True).start()
 
+    host, port = args.host, args.port
+    if args.server:
+        servers = []
+        for entry in args.server:
+            h, _, p_ = entry.rpartition(":")
+            servers.append((h, int(p_)))
+        extra["servers"] = servers
+        host, port = None, None
+    if args.failover:
+        extra["on_open"] = lambda: emit("OPEN " + ws.url)
+
     q = collections.deque()
-    ws = WebSocketClientQ(q, args.host, args.port, args.path,
+    ws = WebSocketClientQ(q, host, port, args.path,
                           on_text=lambda msg: emit("TEXT " + msg), **extra)
     delivered = [0]
     stop = threading.Event()
+    quitting = threading.Event()
 
     def run():
-        ws.run_forever()
-        emit("CLOSED")
+        failed_in_a_row = 0
+        while True:
+            ws.run_forever()
+            emit("CLOSED")
+            if not args.failover or quitting.is_set():
+                return
+            failed_in_a_row = 0 if ws.was_connected else failed_in_a_row + 1
+            emit("FAILOVER " + ws.failover())
+            if failed_in_a_row >= len(ws.servers):
+                failed_in_a_row = 0
+                time.sleep(0.1)  # the client's backoff after a full round
 
     def drain():
         # The deque is the seed API's only output: report every item it gets.
@@ -118,6 +151,7 @@ def main():
             break
         elif cmd:
             emit("ERROR unknown command " + cmd)
+    quitting.set()
     ws.close()
     runner.join(5)
     stop.set()

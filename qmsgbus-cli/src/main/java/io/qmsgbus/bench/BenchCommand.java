@@ -223,6 +223,10 @@ public final class BenchCommand implements Callable<Integer> {
       err.println("qmsgbus bench: --token and --ca-cert are not supported (plain ws://, no auth)");
       return 2;
     }
+    if (connection.urlsOrEmpty().size() > 1) {
+      err.println("qmsgbus bench: one --url only (it measures one server; no failover)");
+      return 2;
+    }
     BenchSettings settings;
     try {
       settings = settings(null, 0);

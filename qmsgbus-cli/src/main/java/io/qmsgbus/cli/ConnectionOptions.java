@@ -4,6 +4,8 @@ import io.qmsgbus.client.BusClient;
 import io.qmsgbus.client.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
@@ -12,6 +14,10 @@ import picocli.CommandLine.Option;
  * bench): {@code --url}, {@code --token} and {@code --ca-cert}. An absent {@code --url} falls back
  * to the {@code QMSGBUS_URL} environment variable, an absent {@code --token} to {@code
  * QMSGBUS_TOKEN}; an option given on the command line always wins.
+ *
+ * <p>{@code --url} may be given several times (or as a comma-separated list, as may {@code
+ * QMSGBUS_URL}): pub and sub then fail over between the servers, in that order (see {@link
+ * BusClient.Builder#uris(List)}). bench takes one address only.
  */
 public final class ConnectionOptions {
 
@@ -24,10 +30,15 @@ public final class ConnectionOptions {
   @Option(
       names = "--url",
       paramLabel = "URL",
+      split = ",",
       description = {
-        "Bus address. Default: the QMSGBUS_URL environment variable, else " + DEFAULT_URL + "."
+        "Bus address. Give it several times (or comma-separated) to fail over: the client tries",
+        "them in order and, when a connection is lost, reconnects to the next (bench: one only).",
+        "Default: the QMSGBUS_URL environment variable (also comma-separated), else "
+            + DEFAULT_URL
+            + "."
       })
-  String url;
+  List<String> urls;
 
   @Option(
       names = "--token",
@@ -48,22 +59,50 @@ public final class ConnectionOptions {
   /** Reads environment variables; tests replace it. */
   UnaryOperator<String> env = System::getenv;
 
-  /** {@code --url}, else {@code QMSGBUS_URL}, else {@code null}. */
-  public String urlOrNull() {
-    return url != null ? url : nonBlank(env.apply(URL_ENV));
+  /**
+   * Every {@code --url}, else every address in {@code QMSGBUS_URL} (comma-separated), else an empty
+   * list; blank entries are dropped, the rest trimmed.
+   */
+  public List<String> urlsOrEmpty() {
+    List<String> given = explicitUrls();
+    return given.isEmpty() ? split(env.apply(URL_ENV)) : given;
   }
 
-  /** {@code --url}, else {@code QMSGBUS_URL}, else {@link #DEFAULT_URL}. */
+  /** {@link #urlsOrEmpty()}, else just {@link #DEFAULT_URL}. */
+  public List<String> urls() {
+    List<String> u = urlsOrEmpty();
+    return u.isEmpty() ? List.of(DEFAULT_URL) : u;
+  }
+
+  /** The first of {@link #urlsOrEmpty()}, or {@code null}. */
+  public String urlOrNull() {
+    List<String> u = urlsOrEmpty();
+    return u.isEmpty() ? null : u.get(0);
+  }
+
+  /** The first of {@link #urls()}: {@code --url}, else {@code QMSGBUS_URL}, else the default. */
   public String url() {
-    String u = urlOrNull();
-    return u != null ? u : DEFAULT_URL;
+    return urls().get(0);
   }
 
   /**
-   * {@code --url} as given on the command line, ignoring the environment; {@code null} if absent.
+   * The first {@code --url} as given on the command line, ignoring the environment; {@code null} if
+   * absent.
    */
   public String explicitUrl() {
-    return url;
+    List<String> given = explicitUrls();
+    return given.isEmpty() ? null : given.get(0);
+  }
+
+  /** Every {@code --url} given on the command line (none: empty). */
+  public List<String> explicitUrls() {
+    List<String> result = new ArrayList<>();
+    if (urls != null) {
+      for (String u : urls) {
+        result.addAll(split(u));
+      }
+    }
+    return List.copyOf(result);
   }
 
   /** {@code --token}, else {@code QMSGBUS_TOKEN}, trimmed; {@code null} if neither (or blank). */
@@ -83,7 +122,7 @@ public final class ConnectionOptions {
 
   /** Applies the address, token and trust to a client builder. */
   BusClient.Builder apply(BusClient.Builder b) throws IOException {
-    b.uri(url());
+    b.uris(urls().toArray(String[]::new));
     String t = token();
     if (t != null) {
       b.token(t);
@@ -92,6 +131,18 @@ public final class ConnectionOptions {
       b.sslContext(TlsTrust.fromPem(caCert));
     }
     return b;
+  }
+
+  private static List<String> split(String list) {
+    List<String> result = new ArrayList<>();
+    if (list != null) {
+      for (String part : list.split(",")) {
+        if (!part.isBlank()) {
+          result.add(part.trim());
+        }
+      }
+    }
+    return List.copyOf(result);
   }
 
   private static String nonBlank(String s) {

@@ -73,7 +73,7 @@ final class SubCommand implements Callable<Integer> {
       }
       client.register(skills.toArray(String[]::new)).get(10, TimeUnit.SECONDS);
       System.err.println(
-          "qmsgbus sub: registered for " + String.join(", ", skills) + " on " + connection.url());
+          "qmsgbus sub: registered for " + String.join(", ", skills) + " on " + client.uri());
       Duration wait =
           timeoutSeconds > 0 ? Duration.ofSeconds(timeoutSeconds) : Duration.ofDays(365);
       for (long n = 0; count == 0 || n < count; n++) {

@@ -170,4 +170,11 @@ class BenchCommandTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("SCENARIO must be");
   }
+
+  @Test
+  void refusesSeveralUrls() {
+    Run r = bench("ack", "--url", "ws://127.0.0.1:1/");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("one --url only");
+  }
 }

@@ -2,6 +2,8 @@ package io.qmsgbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qmsgbus.client.BusClient;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,43 @@ class ConnectionOptionsTest {
     assertThat(c.token()).isEqualTo("cli-token");
     assertThat(c.caCert()).isEqualTo(Path.of("ca.pem"));
     assertThat(c.securityGiven()).isTrue();
+  }
+
+  @Test
+  void severalUrlsOnTheCommandLineKeepTheirOrder() {
+    ConnectionOptions c =
+        parse(
+            Map.of("QMSGBUS_URL", "ws://env:1/"),
+            "--url",
+            "ws://a:1/",
+            "--url",
+            "ws://b:2/,ws://c:3/");
+    assertThat(c.urls()).containsExactly("ws://a:1/", "ws://b:2/", "ws://c:3/");
+    assertThat(c.explicitUrls()).containsExactly("ws://a:1/", "ws://b:2/", "ws://c:3/");
+    assertThat(c.url()).isEqualTo("ws://a:1/");
+    assertThat(c.urlOrNull()).isEqualTo("ws://a:1/");
+    assertThat(c.explicitUrl()).isEqualTo("ws://a:1/");
+  }
+
+  @Test
+  void theEnvironmentMayListSeveralUrls() {
+    ConnectionOptions c = parse(Map.of("QMSGBUS_URL", " ws://a:1/ , ws://b:2/,,"));
+    assertThat(c.urls()).containsExactly("ws://a:1/", "ws://b:2/");
+    assertThat(c.urlsOrEmpty()).containsExactly("ws://a:1/", "ws://b:2/");
+    assertThat(c.url()).isEqualTo("ws://a:1/");
+    assertThat(c.explicitUrls()).isEmpty();
+    assertThat(c.explicitUrl()).isNull();
+  }
+
+  @Test
+  void everyUrlGoesToTheClient() throws Exception {
+    ConnectionOptions c = parse(Map.of(), "--url", "ws://a:1/", "--url", "ws://b:2/ws");
+    try (BusClient client = c.apply(BusClient.builder()).build()) {
+      assertThat(client.uris()).containsExactly(URI.create("ws://a:1/"), URI.create("ws://b:2/ws"));
+    }
+    try (BusClient client = parse(Map.of()).apply(BusClient.builder()).build()) {
+      assertThat(client.uris()).containsExactly(URI.create(ConnectionOptions.DEFAULT_URL));
+    }
   }
 
   @Test

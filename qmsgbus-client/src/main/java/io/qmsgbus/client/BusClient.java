@@ -49,6 +49,15 @@ import java.util.function.LongFunction;
  * then runs the {@link #onReconnect} callback. Messages in flight when the connection dropped are
  * lost (the server keeps nothing for a gone client). Publishing while disconnected fails.
  *
+ * <p><b>Several servers.</b> Given several addresses ({@link Builder#uris(List)}), the client fails
+ * over: {@link #connect()} tries them in order until one opens, and after a lost connection
+ * reconnecting goes round-robin, starting with the server after the one that was lost. The backoff
+ * is applied once per full round: after a loss the first attempt waits the initial delay, each
+ * failed attempt moves on to the next server at once, and only when every server has failed once
+ * does the next round wait the doubled delay. Registrations and flags are re-applied on whichever
+ * server answers, and a named session keeps its name on every address ({@code ?session=} is added
+ * to each); {@link #uri()} tells the one in use.
+ *
  * <p><b>Dead servers.</b> A server that stops answering without closing the connection (a crashed
  * host, a pulled cable, a half-open TCP connection) is noticed by the {@linkplain Builder#liveness
  * liveness check}: after 20 s without any frame from the server the client sends a WebSocket Ping,
@@ -60,10 +69,16 @@ public final class BusClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(BusClient.class.getName());
 
   /** Where reconnects go (a named session is resumed, never started clean again). */
-  private final URI uri;
+  private final List<URI> uris;
 
   /** Where the first connect goes: with {@code clean=true} if the builder asked for it. */
-  private final URI firstUri;
+  private final List<URI> firstUris;
+
+  /** Index (in {@link #uris}) of the current connection, or of the last one while disconnected. */
+  private volatile int current;
+
+  /** Where reconnect attempts go, and when. Guarded by {@link #lock}. */
+  private final Rotation rotation;
 
   private final boolean confirms;
 
@@ -73,7 +88,6 @@ public final class BusClient implements AutoCloseable {
   private final Duration connectTimeout;
   private final boolean autoAck;
   private final boolean reconnect;
-  private final Backoff backoff;
   private final Liveness liveness;
   private final HttpClient http;
   private final Map<String, String> headers;
@@ -97,20 +111,27 @@ public final class BusClient implements AutoCloseable {
   private record Link(WsConnection connection, Events events) {}
 
   private BusClient(Builder b) {
-    URI base =
-        b.uri != null
-            ? b.uri
-            : WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path);
-    this.uri = b.session == null ? base : withSession(base, b.session, b.sessionExpiry, false);
-    this.firstUri =
-        b.session == null || !b.cleanSession
-            ? this.uri
-            : withSession(base, b.session, b.sessionExpiry, true);
+    List<URI> bases =
+        b.uris != null
+            ? b.uris
+            : List.of(WebSocketClientQ.uri(b.secure ? "wss" : "ws", b.host, b.port, b.path));
+    List<URI> resume = new java.util.ArrayList<>();
+    List<URI> first = new java.util.ArrayList<>();
+    for (URI base : bases) {
+      URI u = b.session == null ? base : withSession(base, b.session, b.sessionExpiry, false);
+      resume.add(u);
+      first.add(
+          b.session == null || !b.cleanSession
+              ? u
+              : withSession(base, b.session, b.sessionExpiry, true));
+    }
+    this.uris = List.copyOf(resume);
+    this.firstUris = List.copyOf(first);
     this.confirms = b.confirms;
     this.connectTimeout = b.connectTimeout;
     this.autoAck = b.autoAck;
     this.reconnect = b.reconnect;
-    this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+    this.rotation = new Rotation(uris.size(), new Backoff(b.initialBackoff, b.maxBackoff));
     this.liveness = b.liveness;
     this.http =
         b.sslContext == null
@@ -138,11 +159,14 @@ public final class BusClient implements AutoCloseable {
   }
 
   /**
-   * Opens the connection, waiting at most the connect timeout. A failure here is not retried
-   * automatically (reconnecting starts only after a connection has been up), but {@code connect()}
-   * may be called again.
+   * Opens the connection, waiting at most the connect timeout. With several addresses, tries each
+   * in the given order (each with the full connect timeout) until one opens. A failure here is not
+   * retried automatically (reconnecting starts only after a connection has been up), but {@code
+   * connect()} may be called again.
    *
-   * @throws BusException if the connection cannot be opened
+   * @throws BusException if the connection cannot be opened (to any of the addresses: then the
+   *     message names every address and why, the first failure is the cause and the others are
+   *     suppressed)
    * @throws IllegalStateException if {@code connect()} is running or has succeeded before (after
    *     that, reconnecting is the client's job; with reconnect off, a lost connection means a new
    *     client), or after {@link #close()}
@@ -156,7 +180,7 @@ public final class BusClient implements AutoCloseable {
     }
     boolean connected = false;
     try {
-      connected = open();
+      connected = openAny();
     } finally {
       if (!connected) {
         synchronized (lock) {
@@ -166,10 +190,38 @@ public final class BusClient implements AutoCloseable {
     }
   }
 
-  private boolean open() throws BusException {
-    Events events = new Events(connections.incrementAndGet());
+  /** Tries the addresses in order; the first that opens wins. */
+  private boolean openAny() throws BusException {
+    if (uris.size() == 1) {
+      return open(0);
+    }
+    List<BusException> failures = new java.util.ArrayList<>();
+    for (int i = 0; i < uris.size(); i++) {
+      try {
+        return open(i);
+      } catch (BusException e) {
+        if (closed || Thread.currentThread().isInterrupted()) {
+          throw e;
+        }
+        LOG.log(System.Logger.Level.DEBUG, e.getMessage());
+        failures.add(e);
+      }
+    }
+    StringBuilder message =
+        new StringBuilder("cannot connect to any of the ").append(uris.size()).append(" servers");
+    for (BusException e : failures) {
+      message.append("; ").append(e.getMessage());
+    }
+    BusException all = new BusException(message.toString(), failures.get(0));
+    failures.subList(1, failures.size()).forEach(all::addSuppressed);
+    throw all;
+  }
+
+  private boolean open(int index) throws BusException {
+    URI uri = uris.get(index);
+    Events events = new Events(connections.incrementAndGet(), index);
     CompletableFuture<WsConnection> opening =
-        WsConnection.open(http, firstUri, connectTimeout, headers, liveness, events);
+        WsConnection.open(http, firstUris.get(index), connectTimeout, headers, liveness, events);
     WsConnection c;
     try {
       c = opening.get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -195,8 +247,10 @@ public final class BusClient implements AutoCloseable {
       throw new BusException("cannot connect to " + uri + ": timed out", e);
     }
     if (!install(c, events)) {
-      throw new BusException(
-          closed ? "client closed while connecting" : "connection to " + uri + " ended at once");
+      if (closed) {
+        throw new BusException("client closed while connecting");
+      }
+      throw new BusException("connection to " + uri + " ended at once");
     }
     if (confirms) {
       c.sendText(CONFIRMS_ON);
@@ -371,9 +425,17 @@ public final class BusClient implements AutoCloseable {
     return state.skills();
   }
 
-  /** The address this client connects to. */
+  /**
+   * The address of the current connection; while disconnected, the one last connected to (before
+   * the first connection, the first address). A named session's {@code ?session=} is part of it.
+   */
   public URI uri() {
-    return uri;
+    return uris.get(current);
+  }
+
+  /** Every address this client may connect to, in the order tried (see "Several servers"). */
+  public List<URI> uris() {
+    return uris;
   }
 
   /**
@@ -445,7 +507,7 @@ public final class BusClient implements AutoCloseable {
   }
 
   private BusException notConnected() {
-    return new BusException(closed ? "client closed" : "not connected to " + uri);
+    return new BusException(closed ? "client closed" : "not connected to " + uri());
   }
 
   /** The auto-ACK, if on; a message from an earlier connection is not ACKed on the new one. */
@@ -464,6 +526,8 @@ public final class BusClient implements AutoCloseable {
     synchronized (lock) {
       if (!closed && !events.ended) {
         link = new Link(c, events);
+        current = events.index;
+        rotation.connected(events.index);
         return true;
       }
     }
@@ -481,11 +545,15 @@ public final class BusClient implements AutoCloseable {
       link = null;
     }
     // no reply can come over a dead connection
-    pending.failAll(new BusException("connection to " + uri + " lost"));
-    scheduleReconnect();
+    pending.failAll(new BusException("connection to " + uris.get(events.index) + " lost"));
+    scheduleReconnect(events.index);
   }
 
-  private void scheduleReconnect() {
+  /**
+   * Schedules the next reconnect attempt: after losing the connection to server {@code lostIndex},
+   * or, with -1, after a failed attempt.
+   */
+  private void scheduleReconnect(int lostIndex) {
     synchronized (lock) {
       if (closed || !reconnect || takenOver) {
         return;
@@ -499,30 +567,31 @@ public final class BusClient implements AutoCloseable {
                   return t;
                 });
       }
-      Duration delay = backoff.next();
-      LOG.log(System.Logger.Level.DEBUG, "reconnecting to " + uri + " in " + delay);
-      reconnector.schedule(this::reconnectNow, delay.toMillis(), TimeUnit.MILLISECONDS);
+      Rotation.Attempt next = lostIndex >= 0 ? rotation.lost(lostIndex) : rotation.failed();
+      Duration delay = next.delay();
+      LOG.log(
+          System.Logger.Level.DEBUG, "reconnecting to " + uris.get(next.index()) + " in " + delay);
+      reconnector.schedule(
+          () -> reconnectNow(next.index()), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
-  private void reconnectNow() {
+  private void reconnectNow(int index) {
     if (closed) {
       return;
     }
-    Events events = new Events(connections.incrementAndGet());
+    URI uri = uris.get(index);
+    Events events = new Events(connections.incrementAndGet(), index);
     WsConnection.open(http, uri, connectTimeout, headers, liveness, events)
         .whenComplete(
             (c, error) -> {
               if (error != null) {
                 LOG.log(System.Logger.Level.DEBUG, "reconnect to " + uri + " failed: " + error);
-                scheduleReconnect();
+                scheduleReconnect(-1);
               } else if (install(c, events)) {
-                synchronized (lock) {
-                  backoff.reset();
-                }
                 restore();
               } else {
-                scheduleReconnect();
+                scheduleReconnect(-1);
               }
             });
   }
@@ -596,10 +665,15 @@ public final class BusClient implements AutoCloseable {
   /** One connection's events; its identity tells a current connection from a stale one. */
   private final class Events implements WsConnection.Events {
     final long id;
+
+    /** Which of {@link #uris} this connection goes to. */
+    final int index;
+
     boolean ended; // guarded by lock
 
-    Events(long id) {
+    Events(long id, int index) {
       this.id = id;
+      this.index = index;
     }
 
     @Override
@@ -622,6 +696,7 @@ public final class BusClient implements AutoCloseable {
         takenOver = true;
         errorListener.accept("session taken over by another connection; not reconnecting");
       }
+      URI uri = uris.get(index);
       if (error != null) {
         LOG.log(System.Logger.Level.WARNING, "connection to " + uri + " failed", error);
       } else {
@@ -637,7 +712,7 @@ public final class BusClient implements AutoCloseable {
     private int port = 8081;
     private String path = "/";
     private boolean secure;
-    private URI uri;
+    private List<URI> uris;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private boolean autoAck = true;
@@ -719,7 +794,7 @@ public final class BusClient implements AutoCloseable {
     /** Server host name or address; default {@code 127.0.0.1}. */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
-      this.uri = null;
+      this.uris = null;
       return this;
     }
 
@@ -729,32 +804,66 @@ public final class BusClient implements AutoCloseable {
         throw new IllegalArgumentException("bad port: " + port);
       }
       this.port = port;
-      this.uri = null;
+      this.uris = null;
       return this;
     }
 
     /** Request path, {@code "/"} (default) or {@code "/ws"}. */
     public Builder path(String path) {
       this.path = Objects.requireNonNull(path, "path");
-      this.uri = null;
+      this.uris = null;
       return this;
     }
 
     /** Use TLS ({@code wss://}), trusting what the JDK's default SSL context trusts. */
     public Builder secure(boolean secure) {
       this.secure = secure;
-      this.uri = null;
+      this.uris = null;
       return this;
     }
 
     /** The whole address instead of host, port, path: {@code ws://HOST:PORT/PATH} or wss. */
     public Builder uri(String uri) {
-      URI parsed = URI.create(Objects.requireNonNull(uri, "uri"));
-      if (!"ws".equals(parsed.getScheme()) && !"wss".equals(parsed.getScheme())) {
-        throw new IllegalArgumentException("not a ws:// or wss:// address: " + uri);
-      }
-      this.uri = parsed;
+      this.uris = List.of(checked(URI.create(Objects.requireNonNull(uri, "uri"))));
       return this;
+    }
+
+    /**
+     * Several servers to fail over between, instead of one address: {@link BusClient#connect()}
+     * tries them in this order, and a lost connection is reconnected round-robin, starting with the
+     * next one, the backoff applied once per full round (see "Several servers" in {@link
+     * BusClient}). Each is a whole address, as for {@link #uri(String)}; all share the other
+     * settings (session, token, TLS context, headers).
+     *
+     * @throws IllegalArgumentException if the list is empty, or an address is not ws:// or wss://
+     */
+    public Builder uris(List<URI> uris) {
+      Objects.requireNonNull(uris, "uris");
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("no server addresses given");
+      }
+      List<URI> copy = new java.util.ArrayList<>();
+      for (URI u : uris) {
+        copy.add(checked(Objects.requireNonNull(u, "uri")));
+      }
+      this.uris = List.copyOf(copy);
+      return this;
+    }
+
+    /** {@link #uris(List)} from strings, e.g. {@code uris("ws://a:8081/", "ws://b:8081/")}. */
+    public Builder uris(String... uris) {
+      List<URI> parsed = new java.util.ArrayList<>();
+      for (String u : Objects.requireNonNull(uris, "uris")) {
+        parsed.add(URI.create(Objects.requireNonNull(u, "uri")));
+      }
+      return uris(parsed);
+    }
+
+    private static URI checked(URI u) {
+      if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme())) {
+        throw new IllegalArgumentException("not a ws:// or wss:// address: " + u);
+      }
+      return u;
     }
 
     /** How long opening a connection (TCP and handshake) may take; default 10 s. */
@@ -779,7 +888,9 @@ public final class BusClient implements AutoCloseable {
 
     /**
      * Reconnect after a lost connection (default on, 100 ms doubling to 30 s), re-applying the
-     * confirmed registrations and flags.
+     * confirmed registrations and flags. With several servers ({@link #uris(List)}) the attempts go
+     * round-robin and the delay is applied once per full round: a failed attempt is followed at
+     * once by one to the next server, and the delay doubles after every server has failed once.
      */
     public Builder reconnect(boolean enabled, Duration initialBackoff, Duration maxBackoff) {
       Backoff.check(

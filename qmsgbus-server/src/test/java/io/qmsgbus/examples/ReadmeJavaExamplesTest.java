@@ -66,7 +66,7 @@ class ReadmeJavaExamplesTest {
       // the README may close what the block opened (a try's brace) after it
       assertThat(doc).as("README block " + m.group(1)).contains("```java\n" + block + "\n");
     }
-    assertThat(blocks).isEqualTo(2);
+    assertThat(blocks).isEqualTo(3);
   }
 
   private static String dedent(String code) {
@@ -101,6 +101,26 @@ class ReadmeJavaExamplesTest {
       // README: end
       assertThat(m.text()).isEqualTo("{\"skill\":\"skill1\",\"payload\":{\"temp\": 21.5}}");
       assertThat(receiver.take(Duration.ofSeconds(5)).text()).contains("hello");
+    }
+  }
+
+  @Test
+  void busClientFailoverExample() throws Exception {
+    int deadPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      deadPort = s.getLocalPort(); // nobody listens there once it is closed
+    }
+    String primary = "ws://127.0.0.1:" + deadPort + "/";
+    String backup = "ws://127.0.0.1:" + port + "/";
+    // README: failover
+    try (BusClient bus = BusClient.builder().uris(primary, backup).build()) {
+      bus.connect(); // tries primary, then backup
+      bus.register("skill1").get(5, TimeUnit.SECONDS);
+      System.out.println("connected to " + bus.uri()); // the one that answered
+      // README: end
+      assertThat(bus.uri().toString()).isEqualTo(backup);
+      assertThat(bus.isConnected()).isTrue();
     }
   }
 
