@@ -86,7 +86,8 @@ class ArchitectureTest {
 
   @Test
   void theClusterIsARouterBetweenNodes() {
-    mayOnlyUse("cluster", "routing", "message", "skill", "config").check(SERVER);
+    mayOnlyUse("cluster", "session", "store", "routing", "message", "skill", "config")
+        .check(SERVER);
   }
 
   @Test

@@ -15,6 +15,8 @@ import io.qmsgbus.message.ByteAccount;
 import io.qmsgbus.message.Message;
 import io.qmsgbus.routing.LocalRouter;
 import io.qmsgbus.routing.Router;
+import io.qmsgbus.session.SharedSessions;
+import io.qmsgbus.store.SessionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,7 @@ public final class Cluster implements AutoCloseable {
   private final ClusterRouter router;
   private final NodeDirectory directory;
   private final ClusterStats stats = new ClusterStats();
+  private final RedisSessions sessions;
   private final boolean sharedLoops;
 
   private Cluster(
@@ -80,6 +83,8 @@ public final class Cluster implements AutoCloseable {
             options.unsubscribeDelayMillis(),
             options.subscribeTimeoutMillis());
     this.router = new ClusterRouter(local, interest, link);
+    this.sessions =
+        new RedisSessions(link.control(), link.bytes(), options.prefix(), options.node(), account);
     link.start(
         interest,
         new RedisLink.Inbound() {
@@ -99,7 +104,8 @@ public final class Cluster implements AutoCloseable {
           public void gap(String skill, String node, long missed) {
             local.gap(skill, node, missed);
           }
-        });
+        },
+        sessions);
     this.directory =
         new NodeDirectory(link.control(), home, options.prefix(), options.node(), report, stats);
     directory.start();
@@ -172,6 +178,16 @@ public final class Cluster implements AutoCloseable {
     return sharedLoops;
   }
 
+  /** Where durable sessions live in the cluster (and the store of those this node holds). */
+  public SharedSessions sessions() {
+    return sessions;
+  }
+
+  /** The store the session registry writes through for the sessions this node holds. */
+  public SessionStore store() {
+    return sessions;
+  }
+
   /** Every live node's directory line (JSON objects), this node's first. */
   public CompletionStage<List<String>> nodes() {
     return directory.nodes();
@@ -179,6 +195,7 @@ public final class Cluster implements AutoCloseable {
 
   @Override
   public void close() {
+    sessions.close();
     directory.close();
     link.close();
     resources.shutdown(0, 2, TimeUnit.SECONDS);

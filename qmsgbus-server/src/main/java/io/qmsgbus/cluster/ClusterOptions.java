@@ -19,7 +19,8 @@ record ClusterOptions(
     long unsubscribeDelayMillis,
     long subscribeTimeoutMillis,
     long maxPendingBytes,
-    int maxPendingCommands) {
+    int maxPendingCommands,
+    int maxQueuePackets) {
 
   /**
    * @throws IllegalArgumentException for a URL Lettuce cannot read or an unreadable password file
@@ -48,7 +49,8 @@ record ClusterOptions(
         config.clusterUnsubscribeDelayMillis(),
         config.clusterSubscribeTimeoutMillis(),
         config.clusterMaxPendingBytes(),
-        config.clusterMaxPendingCommands());
+        config.clusterMaxPendingCommands(),
+        config.maxQueuePackets());
   }
 
   /** The URL with any password blanked, for logs and the admin API. */

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -16,11 +17,14 @@ import io.lettuce.core.resource.ClientResources;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import io.qmsgbus.message.Message;
 import io.qmsgbus.message.Receipt;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +66,12 @@ final class RedisLink implements Interest.Link {
   private final ClusterStats stats;
   private final byte[] nodeBytes;
   private final String channelPrefix;
+  private final String wakeChannel;
+  private final String controlChannel;
+  private final ByteBuf keyPrefix;
+  private final ByteBuf maxQueue;
+  private volatile String fanoutSha;
+  private RedisSessions sessions;
   private volatile StatefulRedisPubSubConnection<String, ByteBuf> subscriber;
   private volatile boolean closed;
   private Interest interest;
@@ -78,8 +88,17 @@ final class RedisLink implements Interest.Link {
     this.loop = loop;
     this.alloc = alloc;
     this.stats = stats;
-    this.nodeBytes = options.node().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    this.nodeBytes = options.node().getBytes(StandardCharsets.UTF_8);
     this.channelPrefix = options.prefix() + ":s:";
+    this.wakeChannel = options.prefix() + ":wake:" + options.node();
+    this.controlChannel = options.prefix() + ":ctl:" + options.node();
+    this.keyPrefix =
+        Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer(options.prefix() + ":", StandardCharsets.UTF_8));
+    this.maxQueue =
+        Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer(
+                Long.toString(options.maxQueuePackets()), StandardCharsets.UTF_8));
     this.uri = options.redisUri();
     this.codec = new PacketCodec(alloc);
     SocketOptions socket =
@@ -135,10 +154,21 @@ final class RedisLink implements Interest.Link {
   }
 
   /** Starts subscribing: {@code interest} decides to what, {@code inbound} gets the packets. */
-  void start(Interest interest, Inbound inbound) {
+  void start(Interest interest, Inbound inbound, RedisSessions sessions) {
     this.interest = interest;
     this.inbound = inbound;
+    this.sessions = sessions;
+    try {
+      this.fanoutSha = publisher.sync().scriptLoad(FANOUT.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      log.debug("cluster: SCRIPT LOAD failed ({}); EVAL on first use", e.toString());
+    }
     loop.execute(this::connectSubscriber);
+  }
+
+  /** The connection for packets (stream reads, publishing). */
+  StatefulRedisConnection<String, ByteBuf> bytes() {
+    return publisher;
   }
 
   /** The node directory's connection (text values). */
@@ -215,7 +245,9 @@ final class RedisLink implements Interest.Link {
                       return;
                     }
                     linkChanged();
+                    connection.async().subscribe(wakeChannel, controlChannel);
                     interest.linkUp();
+                    sessions.wakeAll(); // wakes sent while the link was down are lost
                   });
             });
   }
@@ -286,7 +318,13 @@ final class RedisLink implements Interest.Link {
     @Override
     public void message(String channel, ByteBuf frame) {
       try {
-        received(channel, frame);
+        if (channel.equals(wakeChannel)) {
+          sessions.wake(frame.toString(StandardCharsets.UTF_8));
+        } else if (channel.equals(controlChannel)) {
+          sessions.takenOver(frame.toString(StandardCharsets.UTF_8));
+        } else {
+          received(channel, frame);
+        }
       } finally {
         frame.release();
       }
@@ -372,9 +410,7 @@ final class RedisLink implements Interest.Link {
         frame.addComponent(
             true, Envelope.header(alloc, nodeBytes, counter.epoch, sequence, message.origin(), id));
         frame.addComponent(true, message.content().retainedDuplicate());
-        publisher
-            .async()
-            .publish(channel, frame)
+        fanout(channel, message.skill(), frame)
             .whenComplete(
                 (n, e) -> {
                   frame.release();
@@ -400,6 +436,75 @@ final class RedisLink implements Interest.Link {
         }
       }
     }
+  }
+
+  /**
+   * Publishes {@code frame} to the other nodes and appends it to the queue of every durable session
+   * registered for {@code skill} anywhere (see {@link RedisSessions}), waking the node that holds
+   * each: one script, so a confirm covers both. Returns the number of durable queues it went to.
+   */
+  static final String FANOUT =
+      "redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
+          + "local names = redis.call('SMEMBERS', KEYS[2])\n"
+          + "local stored = 0\n"
+          + "for _, name in ipairs(names) do\n"
+          + "  local sess = ARGV[2] .. 'sess:' .. name\n"
+          + "  local node = redis.call('HGET', sess, 'node')\n"
+          + "  if not node then\n"
+          + "    redis.call('SREM', KEYS[2], name)\n"
+          + "  else\n"
+          + "    local q = ARGV[2] .. 'q:' .. name\n"
+          + "    redis.call('XADD', q, 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[4], 'm', ARGV[1])\n"
+          + "    stored = stored + 1\n"
+          + "    if node == '' then\n"
+          + "      local ttl = redis.call('PTTL', sess)\n"
+          + "      if ttl > 0 then redis.call('PEXPIRE', q, ttl) end\n"
+          + "    else\n"
+          + "      redis.call('PUBLISH', ARGV[2] .. 'wake:' .. node, name)\n"
+          + "    end\n"
+          + "  end\n"
+          + "end\n"
+          + "return stored";
+
+  private CompletableFuture<Long> fanout(String channel, String skill, ByteBuf frame) {
+    String[] keys = {channel, sessions.index(skill)};
+    ByteBuf skillBytes = Unpooled.copiedBuffer(skill, StandardCharsets.UTF_8);
+    ByteBuf[] args = {frame, keyPrefix, maxQueue, skillBytes};
+    String sha = fanoutSha;
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    done.whenComplete((n, e) -> skillBytes.release());
+    if (sha == null) {
+      evalFanout(keys, args, done);
+      return done;
+    }
+    publisher
+        .async()
+        .<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)
+        .whenComplete(
+            (n, e) -> {
+              if (e != null && String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                evalFanout(keys, args, done); // Redis restarted empty: send the script itself
+              } else if (e != null) {
+                done.completeExceptionally(e);
+              } else {
+                done.complete(n);
+              }
+            });
+    return done;
+  }
+
+  private void evalFanout(String[] keys, ByteBuf[] args, CompletableFuture<Long> done) {
+    publisher
+        .async()
+        .<Long>eval(FANOUT, ScriptOutputType.INTEGER, keys, args)
+        .whenComplete(
+            (n, e) -> {
+              if (e != null) {
+                done.completeExceptionally(e);
+              } else {
+                done.complete(n);
+              }
+            });
   }
 
   private void notSent(Receipt receipt, String why) {

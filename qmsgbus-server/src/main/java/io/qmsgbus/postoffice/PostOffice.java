@@ -179,7 +179,7 @@ public final class PostOffice {
     for (String s : added) {
       metrics.track(s);
     }
-    return new Registration(null, added.isEmpty() ? null : router.ready(added));
+    return new Registration(null, added.isEmpty() ? null : from.session.ready(added));
   }
 
   void deregister(Sender from, List<String> unwanted) {

@@ -107,6 +107,9 @@ public final class ClientSession implements Receiver, SessionView {
   private boolean flushScheduled;
   private boolean notices;
 
+  /** Told when the client detaches, for a session a shared store keeps; null on one node. */
+  private Consumer<ClientSession> shared;
+
   /** An ack's removal is on its way to the store; the next packet waits for it. */
   private boolean ackSyncing;
 
@@ -280,6 +283,14 @@ public final class ClientSession implements Receiver, SessionView {
       save();
     }
     return gone;
+  }
+
+  /**
+   * Completes once registrations just added are in force wherever this session's router shares them
+   * (at once on one node; in a cluster, once Redis has them).
+   */
+  public java.util.concurrent.CompletionStage<Void> ready(Collection<String> added) {
+    return router.ready(added);
   }
 
   /** Whether {@code skill} would be a new registration of this client. */
@@ -470,7 +481,43 @@ public final class ClientSession implements Receiver, SessionView {
     epoch++;
     detachedAtMillis = System.currentTimeMillis();
     save();
+    if (shared != null) {
+      shared.accept(this); // the shared store keeps it from here on; this node lets it go
+      return;
+    }
     scheduleExpiry(expirySeconds * 1000);
+  }
+
+  /**
+   * Marks this session as kept in a store shared by several nodes: when its client detaches, {@code
+   * released} runs (on the loop) instead of the local expiry timer.
+   */
+  void sharedBy(Consumer<ClientSession> released) {
+    this.shared = released;
+  }
+
+  /**
+   * Frees this session on this node and keeps its stored state: its client detached (the shared
+   * store keeps it), or another node took it (then its connection is closed with {@code 4000}).
+   * Registrations stay in force where they are kept (the cluster's index), so nothing is
+   * unsubscribed. On the home loop.
+   */
+  void unload(boolean takenOver) {
+    if (closed) {
+      return;
+    }
+    Connection c = connection;
+    if (c != null) {
+      release(c);
+      if (takenOver) {
+        log.info("session taken over on another node name={} id={}", name, id);
+        c.close(TAKEN_OVER, "session taken over");
+      }
+    }
+    closed = true;
+    machine.close();
+    releaseInbox();
+    ended.run();
   }
 
   /** Lets {@code c} go: its batched output is dropped, the machine waits for the next one. */
@@ -707,6 +754,11 @@ public final class ClientSession implements Receiver, SessionView {
   @Override
   public String name() {
     return name;
+  }
+
+  /** How long the session is kept once its client detached (0: it ends with the connection). */
+  long expirySeconds() {
+    return expirySeconds;
   }
 
   /** Whether packets for this session count as stored for publisher confirms. */

@@ -16,6 +16,7 @@ import io.qmsgbus.store.StoredSession;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -51,6 +52,12 @@ public final class SessionRegistry {
   private final Settings settings;
   private final Consumer<ClientSession> onEnd;
 
+  /** Where durable sessions live in a cluster; null on a node of its own. */
+  private volatile SharedSessions shared;
+
+  /** Told of a session loaded from the shared store, as of one restored at start. */
+  private Consumer<ClientSession> adopted = s -> {};
+
   /**
    * @param onEnd told when a session ends (on its loop), after it left the registry
    */
@@ -65,6 +72,35 @@ public final class SessionRegistry {
     this.store = store;
     this.settings = settings;
     this.onEnd = onEnd;
+  }
+
+  /**
+   * Keeps every durable session in {@code sessions} (shared by the cluster's nodes) from now on.
+   * Set once, at start, before any client connects.
+   */
+  public void shareWith(SharedSessions sessions, Consumer<ClientSession> adopted) {
+    this.adopted = adopted;
+    this.shared = sessions;
+    sessions.onTakenOver(this::takenOverElsewhere);
+  }
+
+  /**
+   * Another node claimed {@code name}: the session here (if any) closes its connection and goes.
+   */
+  private void takenOverElsewhere(String name) {
+    ClientSession s = byName.get(name);
+    if (s != null) {
+      s.eventLoop().execute(() -> unload(s, true));
+    }
+  }
+
+  private void unload(ClientSession s, boolean takenOver) {
+    if (!s.eventLoop().inEventLoop()) {
+      s.eventLoop().execute(() -> unload(s, takenOver));
+      return;
+    }
+    shared.stopFeeding(s.name());
+    s.unload(takenOver);
   }
 
   /** The unnamed session of a new connection, attached to it at once. On its loop. */
@@ -87,6 +123,11 @@ public final class SessionRegistry {
       SessionRequest request, Identity who, Connection c, Attached done, int attempt) {
     long expiry = expiry(request);
     String owner = who == null ? null : who.name();
+    SharedSessions sharing = shared;
+    if (sharing != null && expiry > 0 && byName.get(request.name()) == null) {
+      attachShared(sharing, request, who, owner, expiry, c, done, attempt);
+      return;
+    }
     ClientSession[] fresh = {null};
     String[] refused = {null};
     ClientSession found =
@@ -143,6 +184,115 @@ public final class SessionRegistry {
             retry(request, who, c, done, attempt); // it ended meanwhile: start a new one
           }
         });
+  }
+
+  /**
+   * A durable session this node does not hold, in a cluster: loaded from the shared store (or made
+   * afresh), claimed for this node (the node that had it closes its connection), then attached and
+   * fed from the oldest unacked packet on.
+   */
+  private void attachShared(
+      SharedSessions sharing,
+      SessionRequest request,
+      Identity who,
+      String owner,
+      long expiry,
+      Connection c,
+      Attached done,
+      int attempt) {
+    String name = request.name();
+    sharing
+        .load(name)
+        .whenComplete(
+            (stored, error) ->
+                c.eventLoop()
+                    .execute(
+                        () -> {
+                          if (error != null) {
+                            done.attached(null, "session store unreachable: " + error.getMessage());
+                            return;
+                          }
+                          Optional<StoredSession> st = request.clean() ? Optional.empty() : stored;
+                          if (st.isPresent() && !Objects.equals(st.get().owner(), owner)) {
+                            done.attached(null, "session '" + name + "' belongs to another user");
+                            return;
+                          }
+                          if (request.clean() && stored.isPresent()) {
+                            if (!Objects.equals(stored.get().owner(), owner)) {
+                              done.attached(null, "session '" + name + "' belongs to another user");
+                              return;
+                            }
+                            sharing.delete(name);
+                          }
+                          if (byName.size() >= settings.maxSessions()) {
+                            done.attached(
+                                null,
+                                "too many sessions on this server: at most "
+                                    + settings.maxSessions());
+                            return;
+                          }
+                          ClientSession s =
+                              createShared(sharing, name, who, owner, c.eventLoop(), expiry);
+                          if (byName.putIfAbsent(name, s) != null) { // another connection here won
+                            byId.remove(s.id());
+                            retry(request, who, c, done, attempt);
+                            return;
+                          }
+                          st.ifPresent(
+                              x -> {
+                                s.restoreFlags(x.buffering(), x.fastpush(), x.notices());
+                                s.restoreSkills(x.skills());
+                                adopted.accept(s);
+                              });
+                          sharing
+                              .claim(name)
+                              .whenComplete(
+                                  (v, claimError) ->
+                                      s.attach(
+                                          c,
+                                          expiry,
+                                          st.isPresent(),
+                                          ok -> {
+                                            if (!ok) {
+                                              retry(request, who, c, done, attempt);
+                                              return;
+                                            }
+                                            sharing.feed(name, s);
+                                            done.attached(s, null);
+                                          }));
+                        }));
+  }
+
+  private ClientSession createShared(
+      SharedSessions sharing,
+      String name,
+      Identity who,
+      String owner,
+      EventLoop home,
+      long expiry) {
+    long id = ids.incrementAndGet();
+    ClientSession[] made = {null};
+    ClientSession s =
+        new ClientSession(
+            id,
+            name,
+            who,
+            owner,
+            home,
+            sharing.routerFor(name),
+            metrics,
+            store,
+            settings.limits(),
+            expiry,
+            () -> ended(made[0]));
+    made[0] = s;
+    s.sharedBy(
+        detached -> {
+          sharing.release(name, detached.expirySeconds());
+          unload(detached, false);
+        });
+    byId.put(id, s);
+    return s;
   }
 
   private void retry(

@@ -98,10 +98,11 @@ public final class BusServer implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, io);
     this.workers = new MultiThreadIoEventLoopGroup(ioThreads(config), io);
     ChannelGroup channels = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-    this.store = openStore(config); // may throw: before any thread
+    SessionStore own = config.clusterEnabled() ? null : openStore(config); // may throw
     LocalRouter local = new LocalRouter();
     QueueBudget budget = new QueueBudget(config.maxTotalQueuedBytes());
     this.cluster = joinCluster(config, local, budget, metrics);
+    this.store = cluster != null ? cluster.store() : own; // in a cluster, sessions live in Redis
     Router router = cluster == null ? local : cluster.router();
     PostOffice postOffice = new PostOffice(config, router, metrics, budget);
     SessionRegistry sessions =
@@ -117,6 +118,12 @@ public final class BusServer implements AutoCloseable {
                 config.maxSessions()),
             postOffice::ended);
     postOffice.sessions(sessions);
+    if (cluster != null) {
+      sessions.shareWith(cluster.sessions(), postOffice::adopted);
+      if (!config.dataDir().isEmpty()) {
+        log.warn("dataDir is not used in a cluster: durable sessions live in Redis");
+      }
+    }
     this.bus =
         new BusContext(
             config,
@@ -241,12 +248,10 @@ public final class BusServer implements AutoCloseable {
                   metrics.packetsDelivered.sum()));
     } catch (RuntimeException e) {
       shutdownLoops();
-      store.close();
       auth.close();
       throw e;
     } catch (NoClassDefFoundError e) {
       shutdownLoops();
-      store.close();
       auth.close();
       throw new IllegalStateException(
           "cluster is set but Lettuce (io.lettuce:lettuce-core) is not on the class path; an"
