@@ -76,6 +76,11 @@ final class Gaps {
     bySkill.remove(skill);
   }
 
+  /** Every subscription starts afresh (a wildcard one ended: its names are not known). */
+  void forgetAll() {
+    bySkill.clear();
+  }
+
   int skills() {
     return bySkill.size();
   }

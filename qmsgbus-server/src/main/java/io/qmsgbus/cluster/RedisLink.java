@@ -21,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import io.qmsgbus.message.Message;
 import io.qmsgbus.message.Receipt;
+import io.qmsgbus.skill.SkillName;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -285,8 +286,9 @@ final class RedisLink implements Interest.Link {
       return;
     }
     try {
-      s.async()
-          .subscribe(channelPrefix + skill)
+      (SkillName.isPattern(skill)
+              ? s.async().psubscribe(glob(skill))
+              : s.async().subscribe(channelPrefix + skill))
           .whenComplete(
               (v, e) -> {
                 if (e != null) {
@@ -306,10 +308,54 @@ final class RedisLink implements Interest.Link {
       return; // a new link subscribes only to what is wanted
     }
     try {
-      s.async().unsubscribe(channelPrefix + skill);
+      if (SkillName.isPattern(skill)) {
+        s.async().punsubscribe(glob(skill));
+      } else {
+        s.async().unsubscribe(channelPrefix + skill);
+      }
     } catch (RuntimeException e) {
       log.debug("cluster: UNSUBSCRIBE {} not sent: {}", skill, e.toString());
     }
+  }
+
+  /** Wildcard registrations by their Redis glob, for the subscription confirmations. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> patterns =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The Redis glob of a wildcard registration: {@code *} and {@code >} tokens become {@code *}, and
+   * glob characters in literal tokens are escaped. Redis's {@code *} crosses dots, so the glob may
+   * match more names than the registration; the local router delivers only what matches.
+   */
+  private String glob(String pattern) {
+    StringBuilder g = new StringBuilder(channelPrefix.length() + pattern.length() + 4);
+    for (char c : channelPrefix.toCharArray()) {
+      escape(c, g);
+    }
+    String[] tokens = pattern.split("\\.", -1);
+    for (int i = 0; i < tokens.length; i++) {
+      if (i > 0) {
+        g.append('.');
+      }
+      String t = tokens[i];
+      if (t.equals("*") || t.equals(">")) {
+        g.append('*');
+      } else {
+        for (char c : t.toCharArray()) {
+          escape(c, g);
+        }
+      }
+    }
+    String glob = g.toString();
+    patterns.put(glob, pattern);
+    return glob;
+  }
+
+  private static void escape(char c, StringBuilder g) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      g.append('\\');
+    }
+    g.append(c);
   }
 
   /** Redis's words on the subscription link, on its thread. */
@@ -327,6 +373,30 @@ final class RedisLink implements Interest.Link {
         }
       } finally {
         frame.release();
+      }
+    }
+
+    @Override
+    public void message(String pattern, String channel, ByteBuf frame) {
+      try {
+        received(channel, frame); // a packet also matched by an exact subscription: Gaps drops it
+      } finally {
+        frame.release();
+      }
+    }
+
+    @Override
+    public void psubscribed(String pattern, long count) {
+      String skill = patterns.get(pattern);
+      if (skill != null) {
+        interest.subscribed(skill);
+      }
+    }
+
+    @Override
+    public void punsubscribed(String pattern, long count) {
+      if (patterns.remove(pattern) != null) {
+        gaps.forgetAll(); // which names it matched is not known: start every count afresh
       }
     }
 
@@ -444,24 +514,46 @@ final class RedisLink implements Interest.Link {
    * each: one script, so a confirm covers both. Returns the number of durable queues it went to.
    */
   static final String FANOUT =
-      "redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
-          + "local names = redis.call('SMEMBERS', KEYS[2])\n"
-          + "local stored = 0\n"
-          + "for _, name in ipairs(names) do\n"
+      "local function matches(pat, name)\n"
+          + "  local nt = {}\n"
+          + "  for t in string.gmatch(name, '[^.]+') do nt[#nt + 1] = t end\n"
+          + "  local i = 0\n"
+          + "  for p in string.gmatch(pat, '[^.]+') do\n"
+          + "    i = i + 1\n"
+          + "    if p == '>' then return #nt >= i end\n"
+          + "    if i > #nt or (p ~= '*' and p ~= nt[i]) then return false end\n"
+          + "  end\n"
+          + "  return i == #nt\n"
+          + "end\n"
+          + "redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
+          + "local stored, seen = 0, {}\n"
+          + "local function store(name, set, member)\n"
+          + "  if seen[name] then return end\n"
+          + "  seen[name] = true\n"
           + "  local sess = ARGV[2] .. 'sess:' .. name\n"
           + "  local node = redis.call('HGET', sess, 'node')\n"
           + "  if not node then\n"
-          + "    redis.call('SREM', KEYS[2], name)\n"
+          + "    redis.call('SREM', set, member)\n"
+          + "    return\n"
+          + "  end\n"
+          + "  local q = ARGV[2] .. 'q:' .. name\n"
+          + "  redis.call('XADD', q, 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[4], 'm', ARGV[1])\n"
+          + "  stored = stored + 1\n"
+          + "  if node == '' then\n"
+          + "    local ttl = redis.call('PTTL', sess)\n"
+          + "    if ttl > 0 then redis.call('PEXPIRE', q, ttl) end\n"
           + "  else\n"
-          + "    local q = ARGV[2] .. 'q:' .. name\n"
-          + "    redis.call('XADD', q, 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[4], 'm', ARGV[1])\n"
-          + "    stored = stored + 1\n"
-          + "    if node == '' then\n"
-          + "      local ttl = redis.call('PTTL', sess)\n"
-          + "      if ttl > 0 then redis.call('PEXPIRE', q, ttl) end\n"
-          + "    else\n"
-          + "      redis.call('PUBLISH', ARGV[2] .. 'wake:' .. node, name)\n"
-          + "    end\n"
+          + "    redis.call('PUBLISH', ARGV[2] .. 'wake:' .. node, name)\n"
+          + "  end\n"
+          + "end\n"
+          + "for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do\n"
+          + "  store(name, KEYS[2], name)\n"
+          + "end\n"
+          + "local durp = ARGV[2] .. 'durp'\n"
+          + "for _, entry in ipairs(redis.call('SMEMBERS', durp)) do\n"
+          + "  local cut = string.find(entry, '\\n', 1, true)\n"
+          + "  if cut and matches(string.sub(entry, 1, cut - 1), ARGV[4]) then\n"
+          + "    store(string.sub(entry, cut + 1), durp, entry)\n"
           + "  end\n"
           + "end\n"
           + "return stored";

@@ -11,6 +11,7 @@ import io.qmsgbus.message.Message;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.SharedSessions;
+import io.qmsgbus.skill.SkillName;
 import io.qmsgbus.store.Recovery;
 import io.qmsgbus.store.SessionStore;
 import io.qmsgbus.store.StoredSession;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code P:q:NAME}, a stream: its queue, oldest first, one entry per packet ({@code s} the
  *       skill, {@code m} the same envelope as on the pub/sub channel); an ACK deletes the entry, so
  *       the first entry is the unacked packet in flight;
- *   <li>{@code P:dur:SKILL}, a set: the durable sessions registered for the skill, cluster-wide.
+ *   <li>{@code P:dur:SKILL}, a set: the durable sessions registered for the skill, cluster-wide;
+ *       {@code P:durp}, a set of {@code PATTERN\nNAME}: their wildcard registrations (the script
+ *       matches each against the packet's skill).
  * </ul>
  *
  * Whichever node a packet is published on appends it to the stream of every durable session in the
@@ -382,13 +385,21 @@ final class RedisSessions implements SharedSessions, SessionStore {
 
     @Override
     public boolean subscribe(String skill, Receiver receiver) {
-      text.async().sadd(index(skill), name);
+      if (SkillName.isPattern(skill)) {
+        text.async().sadd(prefix + "durp", skill + "\n" + name);
+      } else {
+        text.async().sadd(index(skill), name);
+      }
       return true;
     }
 
     @Override
     public boolean unsubscribe(String skill, Receiver receiver) {
-      text.async().srem(index(skill), name);
+      if (SkillName.isPattern(skill)) {
+        text.async().srem(prefix + "durp", skill + "\n" + name);
+      } else {
+        text.async().srem(index(skill), name);
+      }
       return true;
     }
 

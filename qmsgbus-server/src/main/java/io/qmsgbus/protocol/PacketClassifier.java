@@ -329,7 +329,7 @@ public final class PacketClassifier {
       throws IOException {
     if (value == JsonToken.VALUE_STRING) {
       String skill = p.getText();
-      String problem = checkSkill(skill);
+      String problem = checkRegistration(skill);
       if (problem != null) {
         f.fail(key + ": " + problem);
         return null;
@@ -354,7 +354,7 @@ public final class PacketClassifier {
         p.skipChildren();
         continue;
       }
-      String problem = checkSkill(p.getText());
+      String problem = checkRegistration(p.getText());
       if (problem != null) {
         f.fail(key + ": " + problem);
       } else {
@@ -381,6 +381,11 @@ public final class PacketClassifier {
 
   private String checkSkill(String skill) {
     return SkillName.problem(skill, maxSkillLength);
+  }
+
+  /** A register or deregister names a skill or a pattern ({@code *} and {@code >} as tokens). */
+  private String checkRegistration(String skill) {
+    return SkillName.patternProblem(skill, maxSkillLength);
   }
 
   static String quote(String s) {

@@ -11,6 +11,8 @@ import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
+import io.qmsgbus.skill.SkillName;
+import io.qmsgbus.skill.SkillPattern;
 import io.qmsgbus.store.SessionStore;
 import io.qmsgbus.store.StoredSession;
 import java.util.ArrayList;
@@ -65,6 +67,10 @@ public final class ClientSession implements Receiver, SessionView {
   private final long maxQueueBytes;
   private final DeliveryStateMachine<Message> machine;
   private final Set<String> skills = new LinkedHashSet<>();
+
+  /** The wildcard ones among {@link #skills}, parsed (empty for most clients). */
+  private final List<SkillPattern> patterns = new ArrayList<>(0);
+
   private final Runnable ended;
 
   /** The loop everything of this session runs on; changes only on the old home loop itself. */
@@ -211,7 +217,7 @@ public final class ClientSession implements Receiver, SessionView {
 
   private void offerLocal(Message message) {
     Receipt receipt = message.receipt();
-    if (closed || !skills.contains(message.skill())) {
+    if (closed || !wants(message.skill())) {
       // deregistered after it was routed: the deregister's reply is a barrier, nothing follows it
       message.release();
       if (receipt != null) {
@@ -255,6 +261,7 @@ public final class ClientSession implements Receiver, SessionView {
     for (String s : wanted) {
       if (skills.add(s)) {
         fresh.add(s);
+        added(s);
         router.subscribe(s, this);
       }
     }
@@ -275,6 +282,7 @@ public final class ClientSession implements Receiver, SessionView {
     int gone = 0;
     for (String s : unwanted) {
       if (skills.remove(s)) {
+        removed(s);
         router.unsubscribe(s, this);
         gone++;
       }
@@ -291,6 +299,31 @@ public final class ClientSession implements Receiver, SessionView {
    */
   public java.util.concurrent.CompletionStage<Void> ready(Collection<String> added) {
     return router.ready(added);
+  }
+
+  /** Whether a packet of {@code name} is for this client: a registration names or matches it. */
+  private boolean wants(String name) {
+    if (skills.contains(name)) {
+      return true;
+    }
+    for (SkillPattern p : patterns) {
+      if (p.matches(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void added(String skill) {
+    if (SkillName.isPattern(skill)) {
+      patterns.add(SkillPattern.parse(skill));
+    }
+  }
+
+  private void removed(String skill) {
+    if (SkillName.isPattern(skill)) {
+      patterns.remove(SkillPattern.parse(skill));
+    }
   }
 
   /** Whether {@code skill} would be a new registration of this client. */
@@ -639,6 +672,7 @@ public final class ClientSession implements Receiver, SessionView {
   void restoreSkills(Collection<String> recovered) {
     for (String s : recovered) {
       if (skills.add(s)) {
+        added(s);
         router.subscribe(s, this);
       }
     }
@@ -727,7 +761,7 @@ public final class ClientSession implements Receiver, SessionView {
   public void gap(String skill, String node, long missed) {
     execute(
         () -> {
-          if (notices && skills.contains(skill)) {
+          if (notices && wants(skill)) {
             reply(Replies.gap(missed, skill, node));
             flushOut();
           }
@@ -736,7 +770,7 @@ public final class ClientSession implements Receiver, SessionView {
 
   private void countDrop(String skill) {
     metrics.skill(skill).dropped.increment();
-    if (notices && skills.contains(skill)) {
+    if (notices && wants(skill)) {
       if (unreportedDrops == null) {
         unreportedDrops = new HashMap<>();
       }

@@ -28,6 +28,34 @@ public final class SkillName {
     return tokensProblem(name, false);
   }
 
+  /**
+   * Why {@code pattern} is not a legal registration (a skill name, or a {@link SkillPattern} with
+   * {@code *} and {@code >} as whole tokens) of at most {@code maxLength} characters, or null.
+   */
+  public static String patternProblem(String pattern, int maxLength) {
+    if (pattern.isEmpty()) {
+      return "skill name must not be empty";
+    }
+    if (pattern.length() > maxLength) {
+      return "skill name longer than " + maxLength + " characters";
+    }
+    return tokensProblem(pattern, true);
+  }
+
+  /** Whether {@code s} contains a wildcard token (it is a pattern, not a name). */
+  public static boolean isPattern(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if ((c == '*' || c == '>')
+          && (i == 0 || s.charAt(i - 1) == '.')
+          && (i + 1 == n || s.charAt(i + 1) == '.')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code name} is a legal skill name (of any length). */
   public static boolean isValid(String name) {
     return !name.isEmpty() && tokensProblem(name, false) == null;
