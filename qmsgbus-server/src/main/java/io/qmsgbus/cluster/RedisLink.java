@@ -25,7 +25,9 @@ import io.qmsgbus.skill.SkillName;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -285,10 +287,12 @@ final class RedisLink implements Interest.Link {
       interest.failed(skill);
       return;
     }
+    String glob = SkillName.isPattern(skill) ? glob(skill) : null;
+    if (glob != null) {
+      patterns.computeIfAbsent(glob, k -> ConcurrentHashMap.newKeySet()).add(skill);
+    }
     try {
-      (SkillName.isPattern(skill)
-              ? s.async().psubscribe(glob(skill))
-              : s.async().subscribe(channelPrefix + skill))
+      (glob != null ? s.async().psubscribe(glob) : s.async().subscribe(channelPrefix + skill))
           .whenComplete(
               (v, e) -> {
                 if (e != null) {
@@ -309,7 +313,16 @@ final class RedisLink implements Interest.Link {
     }
     try {
       if (SkillName.isPattern(skill)) {
-        s.async().punsubscribe(glob(skill));
+        String glob = glob(skill);
+        Set<String> users = patterns.get(glob);
+        if (users != null) {
+          users.remove(skill);
+          if (!users.isEmpty()) {
+            return; // another registration still needs this glob
+          }
+          patterns.remove(glob);
+        }
+        s.async().punsubscribe(glob);
       } else {
         s.async().unsubscribe(channelPrefix + skill);
       }
@@ -318,9 +331,12 @@ final class RedisLink implements Interest.Link {
     }
   }
 
-  /** Wildcard registrations by their Redis glob, for the subscription confirmations. */
-  private final java.util.concurrent.ConcurrentHashMap<String, String> patterns =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Wildcard registrations by their Redis glob: several map to one ({@code w.*} and {@code w.>} are
+   * both {@code w.*}), which stays subscribed while any of them is wanted. Touched on the interest
+   * loop (subscribe, unsubscribe) and read on the subscription's thread (confirmations).
+   */
+  private final ConcurrentHashMap<String, Set<String>> patterns = new ConcurrentHashMap<>();
 
   /**
    * The Redis glob of a wildcard registration: {@code *} and {@code >} tokens become {@code *}, and
@@ -346,9 +362,7 @@ final class RedisLink implements Interest.Link {
         }
       }
     }
-    String glob = g.toString();
-    patterns.put(glob, pattern);
-    return glob;
+    return g.toString();
   }
 
   private static void escape(char c, StringBuilder g) {
@@ -387,17 +401,15 @@ final class RedisLink implements Interest.Link {
 
     @Override
     public void psubscribed(String pattern, long count) {
-      String skill = patterns.get(pattern);
-      if (skill != null) {
-        interest.subscribed(skill);
+      Set<String> skills = patterns.get(pattern);
+      if (skills != null) {
+        skills.forEach(interest::subscribed);
       }
     }
 
     @Override
     public void punsubscribed(String pattern, long count) {
-      if (patterns.remove(pattern) != null) {
-        gaps.forgetAll(); // which names it matched is not known: start every count afresh
-      }
+      gaps.forgetAll(); // which names it matched is not known: start every count afresh
     }
 
     @Override

@@ -250,4 +250,37 @@ class ClusterIT {
     assertThat(b.cluster().stats().received.sum()).isEqualTo(3000);
     assertThat(slow.poll(TimeUnit.SECONDS.toMillis(0))).isNotNull(); // the one in flight
   }
+
+  @Test
+  void wildcardRegistrationsSpanNodesAndOverlapsDeliverOnce() throws Exception {
+    BusServer a = node("a");
+    BusServer b = node("b");
+    JdkSocket star = receiver(b, "w.*");
+    JdkSocket both = client(b); // exact and wildcard on one node: each packet once
+    both.text("{\"register\":[\"w.x\",\"w.>\"],\"fastpush\":true,\"id\":\"r\"}");
+    assertThat(both.next()).isEqualTo("{\"id\":\"r\",\"ok\":true}");
+    // w.* and w.> are one Redis pattern (qmsgbus:s:w.*; Redis's * crosses dots, b filters)
+    assertThat(redis.command("PUBSUB", "NUMPAT")).containsExactly("1");
+    JdkSocket pub = client(a);
+    pub.text(packet("w.x", 1));
+    pub.text(packet("w.x.y", 2));
+    pub.text(packet("other", 3));
+    pub.text(packet("w.z", 4));
+    List<String> texts = new ArrayList<>();
+    assertThat(take(star, 2, texts)).containsExactly(packet("w.x", 1), packet("w.z", 4));
+    assertThat(take(both, 3, texts))
+        .containsExactly(packet("w.x", 1), packet("w.x.y", 2), packet("w.z", 4));
+    assertThat(both.poll(200)).isNull();
+    assertThat(b.cluster().stats().duplicates.sum()).isPositive(); // w.x came by both routes
+    // the glob stays while one registration needs it
+    star.text("{\"deregister\":\"w.*\",\"id\":9}");
+    assertThat(star.next()).isEqualTo("{\"id\":9,\"ok\":true}");
+    await()
+        .atMost(WAIT)
+        .until(() -> b.cluster().subscriptions() == 2); // w.x and w.> (w.* lingered, then went)
+    assertThat(redis.command("PUBSUB", "NUMPAT")).containsExactly("1");
+    pub.text(packet("w.q", 5));
+    assertThat(take(both, 1, texts)).containsExactly(packet("w.q", 5));
+    assertThat(texts).isEmpty();
+  }
 }

@@ -241,4 +241,30 @@ class SharedSessionsIT {
       }
     }
   }
+
+  @Test
+  void aDurableWildcardRegistrationIsStoredForWhileAway() throws Exception {
+    RedisServer.require();
+    redis = RedisServer.start();
+    BusServer a = node("a");
+    BusServer b = node("b");
+    try (JdkSocket r = JdkSocket.open(b.port(), "/?session=wild")) {
+      r.text("{\"register\":[\"wd.*\",\"wd.x\"],\"fastpush\":true,\"id\":1}");
+      assertThat(r.next()).isEqualTo("{\"id\":1,\"ok\":true}");
+      r.drop();
+    }
+    try (JdkSocket pub = JdkSocket.open(a.port(), "/")) {
+      pub.text("{\"confirms\":true}");
+      String[] skills = {"wd.x", "wd.y", "wd.y.z", "nope"};
+      for (int n = 0; n < skills.length; n++) {
+        pub.text("{\"skill\":\"" + skills[n] + "\",\"id\":" + n + "}");
+        assertThat(pub.next()).isEqualTo("{\"id\":" + n + ",\"ok\":true}");
+      }
+    }
+    try (JdkSocket r = JdkSocket.open(a.port(), "/?session=wild")) { // on the other node
+      assertThat(r.next()).isEqualTo("bin:{\"skill\":\"wd.x\",\"id\":0}"); // once
+      assertThat(r.next()).isEqualTo("bin:{\"skill\":\"wd.y\",\"id\":1}");
+      assertThat(r.poll(300)).isNull();
+    }
+  }
 }
