@@ -58,16 +58,13 @@ class BusClientSessionIT {
 
   @Test
   void aConfirmFailsWithTheServersReason() throws Exception {
-    // a server of its own, with a rate limit (closed after its client)
-    try (BusServer limited =
-            BusServer.start(ServerConfig.defaults().withPort(0).withMaxPacketsPerSecond(1));
-        BusClient pub = BusClient.builder().confirms(true).port(limited.port()).build()) {
-      pub.connect();
-      pub.publishConfirmed("s", "1").get(10, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> pub.publishConfirmed("s", "2").get(10, TimeUnit.SECONDS))
-          .isInstanceOf(ExecutionException.class)
-          .hasMessageContaining("rate limit");
-    }
+    bus.replace(
+        () -> BusServer.start(ServerConfig.defaults().withPort(0).withMaxPacketsPerSecond(1)));
+    BusClient pub = client(BusClient.builder().confirms(true));
+    pub.publishConfirmed("s", "1").get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> pub.publishConfirmed("s", "2").get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("rate limit");
   }
 
   @Test

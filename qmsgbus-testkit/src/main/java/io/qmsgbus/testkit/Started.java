@@ -71,6 +71,23 @@ public final class Started<T extends AutoCloseable>
     return r;
   }
 
+  /**
+   * Closes the running resource and starts another in its place, which is then closed when the
+   * first would have been: for a test that restarts its server (on the same port, or with other
+   * settings). Closing again what the test already closed must be harmless.
+   */
+  public T replace(Starter<? extends T> replacement) throws Exception {
+    T old = get();
+    resource = null;
+    old.close();
+    T r = replacement.start();
+    if (r == null) {
+      throw new IllegalStateException("the starter returned null");
+    }
+    resource = r;
+    return r;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     if (perClass) {

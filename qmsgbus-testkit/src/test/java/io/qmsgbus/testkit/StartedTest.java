@@ -122,6 +122,21 @@ class StartedTest {
   }
 
   @EnabledIf("io.qmsgbus.testkit.Fixtures#running")
+  static class Replaces {
+    @RegisterExtension final Started<Resource> res = Started.perTest(() -> new Resource(false));
+
+    @Test
+    void replaces() throws Exception {
+      Resource first = res.get();
+      Resource second = res.replace(() -> new Resource(false));
+      EVENTS.add("first " + (first.closed ? "closed" : "open") + ", uses " + res.get().id);
+      if (second != res.get()) {
+        throw new AssertionError("replace returned another resource");
+      }
+    }
+  }
+
+  @EnabledIf("io.qmsgbus.testkit.Fixtures#running")
   static class PerClassOnInstanceField {
     @RegisterExtension final Started<Resource> res = Started.perClass(() -> new Resource(false));
 
@@ -186,6 +201,15 @@ class StartedTest {
         .isInstanceOf(IOException.class)
         .hasMessage("close failed 1");
     assertThat(EVENTS).containsExactly("start 1", "ran 1", "close 1");
+  }
+
+  @Test
+  void aReplacementIsClosedWhenTheOriginalWouldHaveBeen() {
+    Map<String, TestExecutionResult> r = run(Replaces.class);
+
+    assertThat(r.get("replaces()").getStatus()).isEqualTo(Status.SUCCESSFUL);
+    assertThat(EVENTS)
+        .containsExactly("start 1", "close 1", "start 2", "first closed, uses 2", "close 2");
   }
 
   @Test
