@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import io.qmsgbus.client.BusClient;
 import io.qmsgbus.client.Message;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -29,12 +30,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The admin listener over real sockets: health, readiness, /metrics, the JSON API, the console. */
 class AdminServerTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
+
+  /** Started first, closed last. */
+  @RegisterExtension
+  @Order(1)
+  final Started<BusServer> started =
+      Started.perTest(() -> BusServer.start(ServerConfig.defaults().withPort(0)));
+
+  @RegisterExtension
+  @Order(2)
+  final Started<AdminServer> startedAdmin =
+      Started.perTest(() -> AdminServer.start(started.get(), "127.0.0.1", 0));
 
   private final List<AutoCloseable> closers = new ArrayList<>();
   private BusServer bus;
@@ -43,18 +57,16 @@ class AdminServerTest {
 
   @BeforeEach
   void start() {
-    bus = BusServer.start(ServerConfig.defaults().withPort(0));
-    admin = AdminServer.start(bus, "127.0.0.1", 0);
+    bus = started.get();
+    admin = startedAdmin.get();
     http = new AdminHttp(admin.port());
   }
 
   @AfterEach
   void stop() throws Exception {
     for (int i = closers.size() - 1; i >= 0; i--) {
-      closers.get(i).close();
+      closers.get(i).close(); // before the admin listener and the server close
     }
-    admin.close();
-    bus.close();
   }
 
   private BusClient client() throws Exception {

@@ -3,9 +3,9 @@ package io.qmsgbus.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.qmsgbus.LeakGuard;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.it.JdkSocket;
+import io.qmsgbus.testkit.LeakGuard;
 import io.qmsgbus.transport.BusServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.qmsgbus.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qmsgbus.LeakGuard;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.it.JdkSocket;
+import io.qmsgbus.testkit.LeakGuard;
 import io.qmsgbus.transport.BusServer;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.time.Duration;
 import java.util.List;
@@ -12,30 +13,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Java client's durable sessions and publisher confirms against the real server. */
 class BusClientSessionIT {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private BusServer server;
-  private final List<BusClient> clients = new CopyOnWriteArrayList<>();
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(() -> BusServer.start(ServerConfig.defaults().withPort(0)));
 
-  @BeforeEach
-  void start() {
-    server = BusServer.start(ServerConfig.defaults().withPort(0));
-  }
+  private final List<BusClient> clients = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void stop() {
-    clients.forEach(BusClient::close);
-    server.close();
+    clients.forEach(BusClient::close); // before the server closes
   }
 
   private BusClient client(BusClient.Builder b) throws BusException {
-    BusClient c = b.port(server.port()).build();
+    BusClient c = b.port(bus.get().port()).build();
     clients.add(c);
     c.connect();
     return c;
@@ -46,7 +44,7 @@ class BusClientSessionIT {
     BusClient first = client(BusClient.builder().session("java-inbox"));
     first.register("news").get(10, TimeUnit.SECONDS);
     first.close();
-    await().atMost(WAIT).until(() -> server.sessionRegistry().named("java-inbox") != null);
+    await().atMost(WAIT).until(() -> bus.get().sessionRegistry().named("java-inbox") != null);
     BusClient pub = client(BusClient.builder().confirms(true));
     for (int i = 1; i <= 3; i++) {
       pub.publishConfirmed("news", Integer.toString(i)).get(10, TimeUnit.SECONDS);
@@ -60,8 +58,8 @@ class BusClientSessionIT {
 
   @Test
   void aConfirmFailsWithTheServersReason() throws Exception {
-    server.close();
-    server = BusServer.start(ServerConfig.defaults().withPort(0).withMaxPacketsPerSecond(1));
+    bus.replace(
+        () -> BusServer.start(ServerConfig.defaults().withPort(0).withMaxPacketsPerSecond(1)));
     BusClient pub = client(BusClient.builder().confirms(true));
     pub.publishConfirmed("s", "1").get(10, TimeUnit.SECONDS);
     assertThatThrownBy(() -> pub.publishConfirmed("s", "2").get(10, TimeUnit.SECONDS))

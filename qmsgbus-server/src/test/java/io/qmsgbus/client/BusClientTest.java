@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,8 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The idiomatic client against the real server: requests, delivery modes, errors. */
 class BusClientTest {
@@ -28,24 +29,21 @@ class BusClientTest {
   /** How long "nothing arrives" is watched for; only a broken server could make it pass wrongly. */
   private static final Duration QUIET = Duration.ofMillis(300);
 
-  private BusServer server;
-  private final List<BusClient> clients = new ArrayList<>();
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(() -> BusServer.start(ServerConfig.defaults().withPort(0)));
 
-  @BeforeEach
-  void start() {
-    server = BusServer.start(ServerConfig.defaults().withPort(0));
-  }
+  private final List<BusClient> clients = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    clients.forEach(BusClient::close);
-    server.close();
+    clients.forEach(BusClient::close); // before the server closes
   }
 
   private BusClient client(boolean autoAck) throws BusException {
     BusClient c =
         BusClient.builder()
-            .port(server.port())
+            .port(bus.get().port())
             .connectTimeout(Duration.ofSeconds(5))
             .autoAck(autoAck)
             .build();
@@ -81,7 +79,7 @@ class BusClientTest {
     done(c.deregister("b", "never-registered"));
     assertThat(c.registeredSkills()).containsExactly("a");
     assertThat(c.isConnected()).isTrue();
-    assertThat(c.uri().toString()).isEqualTo("ws://127.0.0.1:" + server.port() + "/");
+    assertThat(c.uri().toString()).isEqualTo("ws://127.0.0.1:" + bus.get().port() + "/");
   }
 
   @Test
@@ -235,7 +233,7 @@ class BusClientTest {
 
   @Test
   void requestsFailWhenNotConnected() throws Exception {
-    BusClient c = BusClient.builder().port(server.port()).build();
+    BusClient c = BusClient.builder().port(bus.get().port()).build();
     clients.add(c);
     assertThat(c.isConnected()).isFalse();
     assertThatThrownBy(() -> done(c.register("a"))).cause().isInstanceOf(BusException.class);
@@ -247,8 +245,8 @@ class BusClientTest {
 
   @Test
   void connectFailsWhenNobodyListens() {
-    int port = server.port();
-    server.close();
+    int port = bus.get().port();
+    bus.get().close();
     BusClient c = BusClient.builder().port(port).connectTimeout(Duration.ofSeconds(2)).build();
     clients.add(c);
     assertThatThrownBy(c::connect)
@@ -259,21 +257,21 @@ class BusClientTest {
 
   @Test
   void closeIsCleanAndFinal() throws Exception {
-    BusClient c = BusClient.connect("ws://127.0.0.1:" + server.port() + "/ws");
+    BusClient c = BusClient.connect("ws://127.0.0.1:" + bus.get().port() + "/ws");
     clients.add(c);
     done(c.register("a"));
-    await().atMost(WAIT).until(() -> server.sessionCount() == 1);
+    await().atMost(WAIT).until(() -> bus.get().sessionCount() == 1);
     c.close();
     c.close(); // idempotent
     assertThat(c.isConnected()).isFalse();
-    await().atMost(WAIT).until(() -> server.sessionCount() == 0);
+    await().atMost(WAIT).until(() -> bus.get().sessionCount() == 0);
     assertThatThrownBy(() -> done(c.register("b"))).cause().isInstanceOf(BusException.class);
     assertThatThrownBy(c::connect).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void reconnectsAndReappliesRegistrationsAndFlags() throws Exception {
-    int port = server.port();
+    int port = bus.get().port();
     BusClient receiver =
         BusClient.builder()
             .port(port)
@@ -287,17 +285,18 @@ class BusClientTest {
     done(receiver.register("r1", "r2"));
     done(receiver.fastpush(true));
 
-    server.close();
+    bus.get().close();
     await().atMost(WAIT).until(() -> !receiver.isConnected());
     assertThatThrownBy(() -> done(receiver.register("r3")))
         .cause()
         .isInstanceOf(BusException.class);
 
-    server =
-        await()
-            .atMost(WAIT)
-            .ignoreExceptions()
-            .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
+    bus.replace(
+        () ->
+            await()
+                .atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true));
     done(reconnected);
     assertThat(receiver.isConnected()).isTrue();
     assertThat(receiver.registeredSkills()).containsExactlyInAnyOrder("r1", "r2");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,33 +20,30 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The seed-style client against the real server, used the way the seed's examples use it. */
 class WebSocketClientQTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private BusServer server;
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(() -> BusServer.start(ServerConfig.defaults().withPort(0)));
+
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final List<WebSocketClientQ> clients = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    server = BusServer.start(ServerConfig.defaults().withPort(0));
-  }
 
   @AfterEach
   void stop() {
     clients.forEach(WebSocketClientQ::close);
     threads.shutdownNow();
-    server.close();
   }
 
   /** A client with its runForever thread started, as in the seed's examples. */
   private Running running(Deque<byte[]> queue) {
-    WebSocketClientQ ws = new WebSocketClientQ(queue, "127.0.0.1", server.port(), "/");
+    WebSocketClientQ ws = new WebSocketClientQ(queue, "127.0.0.1", bus.get().port(), "/");
     clients.add(ws);
     BlockingQueue<String> texts = new LinkedBlockingQueue<>();
     ws.setTextListener(texts::add);
@@ -143,7 +141,7 @@ class WebSocketClientQTest {
   @Test
   void emitReturnsFalseWhenNotConnected() {
     WebSocketClientQ ws =
-        new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/");
+        new WebSocketClientQ(new ConcurrentLinkedDeque<>(), "127.0.0.1", bus.get().port(), "/");
     clients.add(ws);
     assertThat(ws.isConnected()).isFalse();
     assertThat(ws.emitText("{\"ack\":\"\"}")).isFalse();
@@ -167,7 +165,11 @@ class WebSocketClientQTest {
     // a close timeout far above the wait below: only a close that skips waiting can pass
     WebSocketClientQ ws =
         new WebSocketClientQ(
-            new ConcurrentLinkedDeque<>(), "127.0.0.1", server.port(), "/", Duration.ofSeconds(60));
+            new ConcurrentLinkedDeque<>(),
+            "127.0.0.1",
+            bus.get().port(),
+            "/",
+            Duration.ofSeconds(60));
     clients.add(ws);
     ws.setTextListener(reply -> ws.close());
     CompletableFuture<Void> loop = CompletableFuture.runAsync(ws::runForever, threads);
@@ -178,19 +180,20 @@ class WebSocketClientQTest {
   }
 
   @Test
-  void runForeverReturnsWhenTheServerGoesAwayAndCanBeCalledAgain() {
+  void runForeverReturnsWhenTheServerGoesAwayAndCanBeCalledAgain() throws Exception {
     Running client = running(new ConcurrentLinkedDeque<>());
-    int port = server.port();
-    server.close();
+    int port = bus.get().port();
+    bus.get().close();
     assertThat(client.loop()).succeedsWithin(WAIT);
     assertThat(client.ws().isConnected()).isFalse();
     assertThat(client.ws().emitText("{\"ack\":\"\"}")).isFalse();
 
-    server =
-        await()
-            .atMost(WAIT)
-            .ignoreExceptions()
-            .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true);
+    bus.replace(
+        () ->
+            await()
+                .atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> BusServer.start(ServerConfig.defaults().withPort(port)), s -> true));
     CompletableFuture<Void> again = CompletableFuture.runAsync(client.ws()::runForever, threads);
     await().atMost(WAIT).until(client.ws()::isConnected);
     assertThat(client.ws().emitText("{\"ack\":\"\"}")).isTrue();
@@ -200,8 +203,8 @@ class WebSocketClientQTest {
 
   @Test
   void runForeverReturnsWhenNobodyListens() {
-    int port = server.port();
-    server.close();
+    int port = bus.get().port();
+    bus.get().close();
     WebSocketClientQ ws =
         new WebSocketClientQ(
             new ConcurrentLinkedDeque<>(), "127.0.0.1", port, "ws", Duration.ofSeconds(2));

@@ -7,6 +7,7 @@ import io.qmsgbus.client.BusClient;
 import io.qmsgbus.client.Message;
 import io.qmsgbus.client.WebSocketClientQ;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,10 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The README's Java examples, verbatim between the {@code // README} markers, run against a real
@@ -31,19 +31,9 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeJavaExamplesTest {
 
-  private BusServer server;
-  private int port;
-
-  @BeforeEach
-  void start() {
-    server = BusServer.start(ServerConfig.defaults().withPort(0));
-    port = server.port();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(() -> BusServer.start(ServerConfig.defaults().withPort(0)));
 
   /**
    * The README shows these blocks; they must be the code that runs here, not a copy that drifts.
@@ -84,7 +74,7 @@ class ReadmeJavaExamplesTest {
 
   @Test
   void busClientExample() throws Exception {
-    String url = "ws://127.0.0.1:" + port + "/";
+    String url = "ws://127.0.0.1:" + bus.get().port() + "/";
     // README: BusClient
     try (BusClient receiver = BusClient.builder().uri(url).build();
         BusClient sender = BusClient.builder().uri(url).build()) {
@@ -126,7 +116,9 @@ class ReadmeJavaExamplesTest {
 
   @Test
   void webSocketClientQExample() throws Exception {
+    BusServer server = bus.get();
     String host = "127.0.0.1";
+    int port = server.port();
     // README: WebSocketClientQ
     Deque<byte[]> q = new ConcurrentLinkedDeque<>();
     WebSocketClientQ ws = new WebSocketClientQ(q, host, port, "/");

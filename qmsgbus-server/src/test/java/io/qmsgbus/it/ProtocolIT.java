@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.testkit.RawWebSocket;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,35 +18,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every row of PROTOCOL.md sections 1-5, over a real socket. */
 class ProtocolIT {
 
-  private BusServer server;
-  private final List<RawWebSocket> probes = new ArrayList<>();
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(
+          () ->
+              BusServer.start(
+                  ServerConfig.defaults()
+                      .withPort(0)
+                      .withMaxSkillLength(64)
+                      .withMaxFrameBytes(64 * 1024)));
 
-  @BeforeEach
-  void start() {
-    server =
-        BusServer.start(
-            ServerConfig.defaults()
-                .withPort(0)
-                .withMaxSkillLength(64)
-                .withMaxFrameBytes(64 * 1024));
-  }
+  private final List<RawWebSocket> probes = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    probes.forEach(RawWebSocket::close);
-    server.close();
+    probes.forEach(RawWebSocket::close); // before the server closes
   }
 
   private RawWebSocket client() {
-    RawWebSocket p = RawWebSocket.open(server.port());
+    RawWebSocket p = RawWebSocket.open(bus.get().port());
     probes.add(p);
     return p;
   }
@@ -60,7 +59,7 @@ class ProtocolIT {
   @Test
   void upgradeOnSlashAndSlashWs() {
     RawWebSocket a =
-        RawWebSocket.open(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), Map.of(), null);
+        RawWebSocket.open(URI.create("ws://127.0.0.1:" + bus.get().port() + "/ws"), Map.of(), null);
     probes.add(a);
     assertThat(a.control("{\"ack\":\"\",\"id\":\"x\"}")).isEqualTo("{\"id\":\"x\",\"ok\":true}");
   }
@@ -70,13 +69,14 @@ class ProtocolIT {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/nope"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bus.get().port() + "/nope"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(404);
     HttpResponse<String> plain =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bus.get().port() + "/"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(426);
     assertThat(plain.body()).contains("WebSocket");
@@ -127,7 +127,7 @@ class ProtocolIT {
     assertThat(rx.nextBinary()).contains("\"n\":1");
     assertThat(rx.nextBinary()).contains("\"n\":2");
     assertThat(rx.pollBinary(Duration.ofMillis(200))).isNull();
-    assertThat(server.router().receiverCounts()).containsEntry("dup", 1);
+    assertThat(bus.get().router().receiverCounts()).containsEntry("dup", 1);
   }
 
   @Test
@@ -151,7 +151,7 @@ class ProtocolIT {
     RawWebSocket tx = client();
     tx.sendBinary("{\"skill\":\"q\",\"n\":1}").sendBinary("{\"skill\":\"q\",\"n\":2}");
     assertThat(rx.nextBinary()).contains("\"n\":1");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 3);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> bus.get().metrics().packetsIn.sum() >= 3);
     rx.control("{\"deregister\":\"q\",\"id\":5}");
     rx.sendText("{\"ack\":\"\"}");
     assertThat(rx.nextBinary()).contains("\"n\":2");
@@ -205,7 +205,7 @@ class ProtocolIT {
       tx.sendBinary("{\"skill\":\"f\",\"n\":" + i + "}");
     }
     assertThat(rx.nextBinary()).contains("\"n\":1");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsIn.sum() >= 4);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> bus.get().metrics().packetsIn.sum() >= 4);
     rx.sendText("{'fastpush' : True}");
     assertThat(rx.nextBinary()).contains("\"n\":2");
     assertThat(rx.nextBinary()).contains("\"n\":3");
@@ -270,7 +270,7 @@ class ProtocolIT {
     RawWebSocket c = client();
     assertThat(c.control("{\"register\":\"r\",\"fastpush\":\"on\",\"id\":9}"))
         .isEqualTo("{\"id\":9,\"ok\":false,\"error\":\"fastpush must be true or false\"}");
-    assertThat(server.router().receiverCounts()).doesNotContainKey("r");
+    assertThat(bus.get().router().receiverCounts()).doesNotContainKey("r");
   }
 
   @Test
@@ -287,7 +287,7 @@ class ProtocolIT {
   void unroutedDataIsDroppedAndCountedNotAnError() {
     RawWebSocket c = client();
     c.sendBinary("{\"skill\":\"nobody\"}");
-    await().atMost(5, TimeUnit.SECONDS).until(() -> server.metrics().packetsUnrouted.sum() == 1);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> bus.get().metrics().packetsUnrouted.sum() == 1);
     assertThat(c.pendingTexts()).isEmpty();
   }
 
@@ -296,13 +296,13 @@ class ProtocolIT {
     RawWebSocket other = receiver("still");
     // byte by byte, so what the client sees does not depend on a client library's timing: the
     // header alone announces too much, and the server answers 1009 without reading the rest
-    try (RawWebSocket big = RawWebSocket.connect(server.port()).autoReply(false)) {
+    try (RawWebSocket big = RawWebSocket.connect(bus.get().port()).autoReply(false)) {
       big.upgrade();
       big.frameHeader(0x82, 70 * 1024);
       assertThat(big.awaitClose()).isEqualTo(1009);
     }
     // reassembled fragments over the limit: 1009 too
-    try (RawWebSocket fragments = RawWebSocket.connect(server.port()).autoReply(false)) {
+    try (RawWebSocket fragments = RawWebSocket.connect(bus.get().port()).autoReply(false)) {
       fragments.upgrade();
       fragments.frame(0x02, new byte[40 * 1024]);
       fragments.frame(0x80, new byte[40 * 1024]);
@@ -333,8 +333,10 @@ class ProtocolIT {
     }
     rx.nextBinary();
     rx.abort(); // vanish without a close frame
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.router().receiverCounts().isEmpty());
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.sessionCount() == 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> bus.get().router().receiverCounts().isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> bus.get().sessionCount() == 1);
     RawWebSocket later = receiver("gone");
     tx.sendBinary("{\"skill\":\"gone\",\"n\":\"after\"}");
     assertThat(later.nextBinary()).contains("after");

@@ -3,9 +3,9 @@ package io.qmsgbus.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.qmsgbus.LeakGuard;
 import io.qmsgbus.config.OverflowPolicy;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.testkit.LeakGuard;
 import io.qmsgbus.transport.BusServer;
 import java.time.Duration;
 import java.util.ArrayList;

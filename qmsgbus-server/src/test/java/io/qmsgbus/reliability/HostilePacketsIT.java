@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.protocol.JsonScanner;
 import io.qmsgbus.testkit.RawWebSocket;
+import io.qmsgbus.testkit.Started;
 import io.qmsgbus.transport.BusServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,24 +29,27 @@ class HostilePacketsIT {
   private static final int MAX_ID = 64;
   private static final int MAX_REGISTRATIONS = 1_000;
 
-  private BusServer server;
+  @RegisterExtension
+  final Started<BusServer> bus =
+      Started.perTest(
+          () ->
+              BusServer.start(
+                  ServerConfig.defaults()
+                      .withPort(0)
+                      .withMaxFrameBytes(4 << 20)
+                      .withMaxRegistrations(MAX_REGISTRATIONS)
+                      .with("maxIdLength", Integer.toString(MAX_ID))));
+
   private RawWebSocket rx;
   private RawWebSocket tx;
 
   @BeforeEach
   void start() throws Exception {
-    server =
-        BusServer.start(
-            ServerConfig.defaults()
-                .withPort(0)
-                .withMaxFrameBytes(4 << 20)
-                .withMaxRegistrations(MAX_REGISTRATIONS)
-                .with("maxIdLength", Integer.toString(MAX_ID)));
-    rx = RawWebSocket.open(server.port());
+    rx = RawWebSocket.open(bus.get().port());
     assertThat(rx.control("{\"register\":[\"sensors.temp\",\"alerts.fire\",\"s\"],\"id\":0}"))
         .contains("\"ok\":true");
     assertThat(rx.control("{\"fastpush\":true,\"id\":1}")).contains("\"ok\":true"); // no acks
-    tx = RawWebSocket.connect(server.port()).autoReply(false);
+    tx = RawWebSocket.connect(bus.get().port()).autoReply(false);
     tx.upgrade();
   }
 
@@ -55,9 +60,6 @@ class HostilePacketsIT {
     }
     if (rx != null) {
       rx.close();
-    }
-    if (server != null) {
-      server.close();
     }
   }
 
