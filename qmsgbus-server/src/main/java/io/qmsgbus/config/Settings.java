@@ -69,6 +69,13 @@ public final class Settings {
               "registrations of all clients together; a register past it is refused with an"
                   + " error"),
           integer(
+              "maxGroupQueuePackets",
+              10_000,
+              1,
+              MAX,
+              "packets a receiver group holds while none of its members is free; past it the"
+                  + " oldest is dropped (counted)"),
+          integer(
               "maxSkills",
               100_000,
               1,

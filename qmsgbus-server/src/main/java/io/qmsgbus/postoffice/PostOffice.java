@@ -11,6 +11,7 @@ import io.qmsgbus.metrics.SkillStats;
 import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Packet.SessionRequest;
 import io.qmsgbus.protocol.Replies;
+import io.qmsgbus.routing.Groups;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
@@ -37,6 +38,7 @@ public final class PostOffice {
   private final BusMetrics metrics;
   private final QueueBudget budget;
   private final AtomicInteger registrations = new AtomicInteger();
+  private final Groups groups;
   private SessionRegistry sessions;
 
   public PostOffice(ServerConfig config, Router router, BusMetrics metrics, QueueBudget budget) {
@@ -44,6 +46,14 @@ public final class PostOffice {
     this.router = router;
     this.metrics = metrics;
     this.budget = budget;
+    this.groups =
+        new Groups(
+            router,
+            config.maxGroupQueuePackets(),
+            m -> {
+              metrics.packetsDropped.increment();
+              metrics.skill(m.skill()).dropped.increment();
+            });
   }
 
   /** The registry this office attaches connections to sessions through; set once, at start. */
@@ -180,6 +190,49 @@ public final class PostOffice {
       metrics.track(s);
     }
     return new Registration(null, added.isEmpty() ? null : from.session.ready(added));
+  }
+
+  /**
+   * Makes {@code from} a member of group {@code name} of each of {@code wanted}, all or nothing,
+   * under the same permissions and bounds as a register (each membership counts as one).
+   *
+   * @return the error to send back, or null if applied
+   */
+  String joinGroups(Sender from, List<String> wanted, String name) {
+    for (String s : wanted) {
+      if (!from.permissions.mayRegister(s)) {
+        metrics.denied.increment();
+        return "not allowed to register for '" + s + "'";
+      }
+    }
+    int fresh = 0;
+    for (String s : wanted) {
+      if (!from.session.inGroup(s, name)) {
+        fresh++;
+      }
+    }
+    if (from.session.registrationCount() + fresh > config.maxRegistrations()) {
+      return "too many registrations: at most " + config.maxRegistrations() + " per client";
+    }
+    if (registrations.addAndGet(fresh) > config.maxTotalRegistrations()) {
+      registrations.addAndGet(-fresh);
+      return "too many registrations on this server: at most " + config.maxTotalRegistrations();
+    }
+    int added = from.session.joinGroups(groups, wanted, name);
+    registrations.addAndGet(added - fresh);
+    for (String s : wanted) {
+      metrics.track(s);
+    }
+    return null;
+  }
+
+  void leaveGroups(Sender from, List<String> unwanted, String name) {
+    registrations.addAndGet(-from.session.leaveGroups(unwanted, name));
+  }
+
+  /** The receiver groups (for stats and tests). */
+  public Groups groups() {
+    return groups;
   }
 
   void deregister(Sender from, List<String> unwanted) {

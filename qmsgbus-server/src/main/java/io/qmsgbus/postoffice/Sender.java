@@ -279,6 +279,20 @@ public final class Sender {
                   + " control packets per second; not applied"));
       return;
     }
+    if (c.group() != null) {
+      if (c.register() != null) {
+        String error = office.joinGroups(this, c.register(), c.group());
+        if (error != null) {
+          reply(Replies.error(c.idJson(), error));
+          return;
+        }
+      }
+      if (c.deregister() != null) {
+        office.leaveGroups(this, c.deregister(), c.group());
+      }
+      applyAfterRegister(withoutRegistrations(c));
+      return;
+    }
     if (c.register() != null) {
       PostOffice.Registration r = office.register(this, c.register());
       if (r.error() != null) {
@@ -386,6 +400,22 @@ public final class Sender {
     }
   }
 
+  /** A control packet without its group's register and deregister (applied already). */
+  private static Packet.Control withoutRegistrations(Packet.Control c) {
+    return new Packet.Control(
+        null,
+        null,
+        c.buffering(),
+        c.fastpush(),
+        c.ack(),
+        c.get(),
+        c.idJson(),
+        c.notices(),
+        c.confirms(),
+        c.session(),
+        null);
+  }
+
   /** A control packet without its register (applied already), to finish once subscribed. */
   private static Packet.Control withoutRegister(Packet.Control c) {
     return new Packet.Control(
@@ -398,7 +428,8 @@ public final class Sender {
         c.idJson(),
         c.notices(),
         c.confirms(),
-        c.session());
+        c.session(),
+        c.group());
   }
 
   /** What is left of a packet that named a session, to apply once attached; null if nothing. */
@@ -414,7 +445,8 @@ public final class Sender {
             c.idJson(),
             c.notices(),
             c.confirms(),
-            null);
+            null,
+            c.group());
     return rest;
   }
 

@@ -20,6 +20,8 @@ public sealed interface Packet {
    * A control packet. A field that is {@code null} (or {@code false} for ack/get) was absent.
    *
    * @param idJson the {@code id} as JSON text ({@code 7}, {@code "a"}), or null when none was given
+   * @param group extension: the receiver group that {@code register} and {@code deregister} join
+   *     and leave (each packet of the skill goes to one member of the group), or null
    * @param notices extension: ask for {@code {"dropped":n,"skill":..}} notices when the overflow
    *     policy drops packets for this client (off by default: a seed client's deque must only get
    *     TEXT it asked for)
@@ -34,8 +36,35 @@ public sealed interface Packet {
       String idJson,
       Boolean notices,
       Boolean confirms,
-      SessionRequest session)
+      SessionRequest session,
+      String group)
       implements Packet {
+
+    /** Without a receiver group. */
+    public Control(
+        List<String> register,
+        List<String> deregister,
+        Boolean buffering,
+        Boolean fastpush,
+        boolean ack,
+        boolean get,
+        String idJson,
+        Boolean notices,
+        Boolean confirms,
+        SessionRequest session) {
+      this(
+          register,
+          deregister,
+          buffering,
+          fastpush,
+          ack,
+          get,
+          idJson,
+          notices,
+          confirms,
+          session,
+          null);
+    }
 
     public Control(
         List<String> register,

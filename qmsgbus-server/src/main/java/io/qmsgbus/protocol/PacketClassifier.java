@@ -187,6 +187,9 @@ public final class PacketClassifier {
     if (f.sessionOption && f.session == null) {
       return new Packet.BadInput("expiry and clean go with session", f.idJson);
     }
+    if (f.group != null && f.register == null && f.deregister == null) {
+      return new Packet.BadInput("group goes with register or deregister", f.idJson);
+    }
     if (!f.known) {
       return new Packet.BadInput("no known key: a packet needs one of " + KNOWN_KEYS, f.idJson);
     }
@@ -200,7 +203,8 @@ public final class PacketClassifier {
         f.idJson,
         f.notices,
         f.confirms,
-        f.session == null ? null : new Packet.SessionRequest(f.session, f.expiry, f.clean));
+        f.session == null ? null : new Packet.SessionRequest(f.session, f.expiry, f.clean),
+        f.group);
   }
 
   private Packet dataPacket(JsonParser p, JsonToken value, boolean lenient, String idJson)
@@ -259,6 +263,19 @@ public final class PacketClassifier {
             f.fail(problem);
           } else {
             f.session = p.getText();
+          }
+        }
+      }
+      case "group" -> {
+        if (value != JsonToken.VALUE_STRING) {
+          f.fail("group must be a string");
+          p.skipChildren();
+        } else {
+          String problem = SkillName.problem(p.getText(), maxSkillLength);
+          if (problem != null) {
+            f.fail("group name: " + problem.replace("skill name", "it"));
+          } else {
+            f.group = p.getText();
           }
         }
       }
@@ -410,6 +427,7 @@ public final class PacketClassifier {
     Boolean notices;
     Boolean confirms;
     String session;
+    String group;
     Long expiry;
     boolean clean;
     boolean sessionOption;

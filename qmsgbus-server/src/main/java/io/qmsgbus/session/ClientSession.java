@@ -9,6 +9,9 @@ import io.qmsgbus.message.Message;
 import io.qmsgbus.message.Receipt;
 import io.qmsgbus.metrics.BusMetrics;
 import io.qmsgbus.protocol.Replies;
+import io.qmsgbus.routing.Group;
+import io.qmsgbus.routing.GroupMember;
+import io.qmsgbus.routing.Groups;
 import io.qmsgbus.routing.Receiver;
 import io.qmsgbus.routing.Router;
 import io.qmsgbus.skill.SkillName;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * on both). Messages offered from other loops pass through a bounded lock-free inbox drained in one
  * task per burst, and writes are flushed once per burst rather than per packet.
  */
-public final class ClientSession implements Receiver, SessionView {
+public final class ClientSession implements Receiver, GroupMember, SessionView {
 
   private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
@@ -67,6 +71,14 @@ public final class ClientSession implements Receiver, SessionView {
   private final long maxQueueBytes;
   private final DeliveryStateMachine<Message> machine;
   private final Set<String> skills = new LinkedHashSet<>();
+
+  /** The receiver groups it is a member of, by skill and name (on the loop). */
+  private final Map<String, Group> groups = new HashMap<>(0);
+
+  /** Packets a group gave it that it has not yet acked, sent or dropped (on the loop). */
+  private final Map<Message, Group> fromGroup = new IdentityHashMap<>(0);
+
+  private Groups groupRegistry;
 
   /** The wildcard ones among {@link #skills}, parsed (empty for most clients). */
   private final List<SkillPattern> patterns = new ArrayList<>(0);
@@ -332,7 +344,82 @@ public final class ClientSession implements Receiver, SessionView {
   }
 
   public int registrationCount() {
-    return skills.size();
+    return skills.size() + groups.size();
+  }
+
+  /**
+   * Joins receiver group {@code name} of each of {@code wanted} (the post office allowed it);
+   * returns how many memberships were new. On the loop.
+   */
+  public int joinGroups(Groups registry, Collection<String> wanted, String name) {
+    groupRegistry = registry;
+    int added = 0;
+    for (String skill : wanted) {
+      String key = skill + '\u0000' + name;
+      if (!groups.containsKey(key)) {
+        groups.put(key, registry.join(skill, name, this));
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /**
+   * Leaves group {@code name} of each of {@code unwanted}; a group packet it already holds is still
+   * delivered (as for a deregister). Returns how many memberships went. On the loop.
+   */
+  public int leaveGroups(Collection<String> unwanted, String name) {
+    int gone = 0;
+    for (String skill : unwanted) {
+      Group g = groups.remove(skill + '\u0000' + name);
+      if (g != null) {
+        groupRegistry.leave(g, this, false);
+        gone++;
+      }
+    }
+    return gone;
+  }
+
+  /** Whether {@code skill}'s group {@code name} has this member. */
+  public boolean inGroup(String skill, String name) {
+    return groups.containsKey(skill + '\u0000' + name);
+  }
+
+  @Override
+  public void takeFromGroup(Message message, Group group) {
+    execute(
+        () -> {
+          if (closed || !groups.containsValue(group)) {
+            group.offer(message); // it left meanwhile: the packet goes to another member
+            return;
+          }
+          fromGroup.put(message, group);
+          machine.offer(message); // a drop on arrival comes back through dropped(): done
+          scheduleFlush();
+        },
+        () -> group.offer(message));
+  }
+
+  /** Leaves every group, handing back what it holds and will never deliver. */
+  private void leaveAllGroups() {
+    for (Group g : groups.values()) {
+      groupRegistry.leave(g, this, true);
+    }
+    groups.clear();
+    fromGroup.clear();
+  }
+
+  /** A packet from a group is done with: the group may give this member the next. */
+  private boolean groupDone(Message message) {
+    if (fromGroup.isEmpty()) {
+      return false;
+    }
+    Group g = fromGroup.remove(message);
+    if (g == null) {
+      return false;
+    }
+    g.done(this, message);
+    return true;
   }
 
   public void buffering(boolean on) {
@@ -490,6 +577,7 @@ public final class ClientSession implements Receiver, SessionView {
     }
     inFlightSinceNanos = 0;
     machine.resume(c.isWritable() && !ackSyncing);
+    groups.values().forEach(g -> g.paused(this, false));
     save();
     scheduleFlush();
   }
@@ -513,6 +601,7 @@ public final class ClientSession implements Receiver, SessionView {
     }
     epoch++;
     detachedAtMillis = System.currentTimeMillis();
+    groups.values().forEach(g -> g.paused(this, true)); // nothing new for a client that is away
     save();
     if (shared != null) {
       shared.accept(this); // the shared store keeps it from here on; this node lets it go
@@ -548,6 +637,7 @@ public final class ClientSession implements Receiver, SessionView {
       }
     }
     closed = true;
+    leaveAllGroups(); // before the machine lets its references go
     machine.close();
     releaseInbox();
     ended.run();
@@ -621,6 +711,7 @@ public final class ClientSession implements Receiver, SessionView {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
+    leaveAllGroups(); // before the machine lets its references go
     machine.close();
     if (connection != null) {
       connection.discard();
@@ -644,6 +735,7 @@ public final class ClientSession implements Receiver, SessionView {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
+    leaveAllGroups(); // before the machine lets its references go
     machine.close();
     if (connection != null) {
       connection.discard();
@@ -932,17 +1024,23 @@ public final class ClientSession implements Receiver, SessionView {
     public void dropped(Message message) {
       metrics.packetsDropped.increment();
       countDrop(message.skill()); // the envelope knows its skill: nothing to re-parse
-      forget(message);
+      if (!groupDone(message)) {
+        forget(message);
+      }
     }
 
     @Override
     public void acked(Message message) {
-      forget(message);
+      if (!groupDone(message)) {
+        forget(message);
+      }
     }
 
     @Override
     public void delivered(Message message) {
-      forget(message);
+      if (!groupDone(message)) {
+        forget(message);
+      }
     }
 
     private void forget(Message message) {

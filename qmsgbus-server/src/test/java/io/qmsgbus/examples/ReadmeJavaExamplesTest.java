@@ -102,7 +102,7 @@ class ReadmeJavaExamplesTest {
       deadPort = s.getLocalPort(); // nobody listens there once it is closed
     }
     String primary = "ws://127.0.0.1:" + deadPort + "/";
-    String backup = "ws://127.0.0.1:" + port + "/";
+    String backup = "ws://127.0.0.1:" + bus.get().port() + "/";
     // README: failover
     try (BusClient bus = BusClient.builder().uris(primary, backup).build()) {
       bus.connect(); // tries primary, then backup
