@@ -36,6 +36,7 @@ public final class Group implements Receiver {
   private final List<Seat> seats = new ArrayList<>();
   private final ArrayDeque<Message> queue = new ArrayDeque<>();
   private int next;
+  private boolean closed;
 
   /**
    * @param dropped told of a packet the full queue dropped (for the counters), before it is freed
@@ -57,6 +58,10 @@ public final class Group implements Receiver {
 
   @Override
   public synchronized void offer(Message message) {
+    if (closed) { // a packet handed back after the last member left
+      message.release();
+      return;
+    }
     if (!handOut(message)) {
       if (queue.size() >= maxQueued) {
         Message oldest = queue.poll();
@@ -164,6 +169,7 @@ public final class Group implements Receiver {
 
   /** The group is gone: what waits is dropped. */
   synchronized void close() {
+    closed = true;
     Message m;
     while ((m = queue.poll()) != null) {
       m.release();

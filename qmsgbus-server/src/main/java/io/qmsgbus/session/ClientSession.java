@@ -389,15 +389,19 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
   public void takeFromGroup(Message message, Group group) {
     execute(
         () -> {
-          if (closed || !groups.containsValue(group)) {
-            group.offer(message); // it left meanwhile: the packet goes to another member
+          if (closed) { // ended: the group took its own copy back when this member left
+            message.release();
+            return;
+          }
+          if (!groups.containsValue(group)) {
+            group.offer(message); // it deregistered meanwhile: the packet goes to another member
             return;
           }
           fromGroup.put(message, group);
           machine.offer(message); // a drop on arrival comes back through dropped(): done
           scheduleFlush();
         },
-        () -> group.offer(message));
+        message::release);
   }
 
   /** Leaves every group, handing back what it holds and will never deliver. */
