@@ -24,6 +24,9 @@ public final class StoreBench {
 
   private StoreBench() {}
 
+  /** The sync times of the last {@link #appendRate} run's store (RocksStoreBench prints them). */
+  static volatile StoreStats lastStats = new StoreStats();
+
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int queued = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
@@ -32,7 +35,8 @@ public final class StoreBench {
     for (int r = 0; r < rounds; r++) {
       for (int p = 0; p < policies.length; p++) {
         rates[p][r] =
-            appendRate(policies[p], 1024, policies[p] == FsyncPolicy.ALWAYS ? 20_000 : 100_000);
+            appendRate(
+                policies[p], 1024, policies[p] == FsyncPolicy.ALWAYS ? 20_000 : 100_000, false);
       }
     }
     for (int p = 0; p < policies.length; p++) {
@@ -43,34 +47,51 @@ public final class StoreBench {
     double[] recover = new double[rounds];
     double bytesPer = 0;
     for (int r = 0; r < rounds; r++) {
-      Path dir = Files.createTempDirectory("qmsgbus-bench");
-      SegmentLogStore s =
-          SegmentLogStore.open(new StoreOptions(dir, FsyncPolicy.NEVER, 100, 64L << 20));
-      s.recover(ByteBufAllocator.DEFAULT);
-      s.saveSession(new StoredSession("bench", null, List.of("x"), false, false, false, 3600, 0));
-      byte[] body = new byte[100];
-      for (int i = 0; i < queued; i++) {
-        Message m = Message.of("x", Unpooled.wrappedBuffer(body), 1, i, null, ByteAccount.NONE);
-        s.enqueue("bench", m);
-        m.release();
-      }
-      s.close();
-      bytesPer = (double) size(dir) / queued;
-      long t0 = System.nanoTime();
-      SegmentLogStore again =
-          SegmentLogStore.open(new StoreOptions(dir, FsyncPolicy.NEVER, 100, 64L << 20));
-      Recovery rec = again.recover(ByteBufAllocator.DEFAULT);
-      recover[r] = (System.nanoTime() - t0) / 1e6;
-      rec.sessions().forEach(x -> x.queue().forEach(m -> m.payload().release()));
-      again.close();
-      delete(dir);
+      double[] rec = recoverOnce(queued);
+      recover[r] = rec[0];
+      bytesPer = rec[1];
     }
     System.out.printf(
         "recover %,d queued 100 B packets: median %,.0f ms (min %,.0f, max %,.0f); %.1f bytes on disk per packet%n",
         queued, median(recover), min(recover), max(recover), bytesPer);
   }
 
-  private static double appendRate(FsyncPolicy policy, int size, int count) throws Exception {
+  /**
+   * Writes {@code queued} 100 B packets to one session's queue (fsync=never), closes, and times
+   * opening and recovering them. Returns {milliseconds, bytes on disk per packet}. Also used by
+   * {@link RocksStoreBench}.
+   */
+  static double[] recoverOnce(int queued) throws Exception {
+    Path dir = Files.createTempDirectory("qmsgbus-bench");
+    SegmentLogStore s =
+        SegmentLogStore.open(new StoreOptions(dir, FsyncPolicy.NEVER, 100, 64L << 20));
+    s.recover(ByteBufAllocator.DEFAULT);
+    s.saveSession(new StoredSession("bench", null, List.of("x"), false, false, false, 3600, 0));
+    byte[] body = new byte[100];
+    for (int i = 0; i < queued; i++) {
+      Message m = Message.of("x", Unpooled.wrappedBuffer(body), 1, i, null, ByteAccount.NONE);
+      s.enqueue("bench", m);
+      m.release();
+    }
+    s.close();
+    double bytesPer = (double) size(dir) / queued;
+    long t0 = System.nanoTime();
+    SegmentLogStore again =
+        SegmentLogStore.open(new StoreOptions(dir, FsyncPolicy.NEVER, 100, 64L << 20));
+    Recovery rec = again.recover(ByteBufAllocator.DEFAULT);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    rec.sessions().forEach(x -> x.queue().forEach(m -> m.payload().release()));
+    again.close();
+    delete(dir);
+    return new double[] {ms, bytesPer};
+  }
+
+  /**
+   * Confirmed appends per second: 4 appenders, each with up to 64 unconfirmed. With {@code ack},
+   * each packet is removed again (acked) as soon as its confirm runs, as a consumer that keeps up
+   * would. Also used by {@link RocksStoreBench}.
+   */
+  static double appendRate(FsyncPolicy policy, int size, int count, boolean ack) throws Exception {
     Path dir = Files.createTempDirectory("qmsgbus-bench");
     SegmentLogStore s = SegmentLogStore.open(new StoreOptions(dir, policy, 100, 64L << 20));
     s.recover(ByteBufAllocator.DEFAULT);
@@ -89,10 +110,13 @@ public final class StoreBench {
                   window.acquireUninterruptibly();
                   Message m =
                       Message.of("x", Unpooled.wrappedBuffer(body), 1, i, null, ByteAccount.NONE);
-                  s.enqueue("bench", m);
+                  long key = s.enqueue("bench", m);
                   m.release();
                   s.whenDurable(
                       () -> {
+                        if (ack) {
+                          s.remove("bench", key);
+                        }
                         window.release();
                         done.countDown();
                       });
@@ -106,6 +130,7 @@ public final class StoreBench {
     for (Thread th : ts) {
       th.join();
     }
+    lastStats = s.stats();
     s.close();
     delete(dir);
     return rate;
@@ -126,17 +151,17 @@ public final class StoreBench {
     Files.delete(dir);
   }
 
-  private static double median(double[] v) {
+  static double median(double[] v) {
     double[] c = v.clone();
     Arrays.sort(c);
     return c[c.length / 2];
   }
 
-  private static double min(double[] v) {
+  static double min(double[] v) {
     return Arrays.stream(v).min().orElse(0);
   }
 
-  private static double max(double[] v) {
+  static double max(double[] v) {
     return Arrays.stream(v).max().orElse(0);
   }
 }
