@@ -53,6 +53,7 @@ import picocli.CommandLine.Parameters;
       "  qmsgbus bench ack --server-pid $(pgrep -f 'qmsgbus.jar server')",
       "  qmsgbus bench fanout --start-server --server-cpus 0 --plot fanout.svg",
       "  qmsgbus bench pubsub --target nats-ws --url ws://127.0.0.1:4223/ --json",
+      "  qmsgbus bench fanout --url ws://127.0.0.1:8080/ --receiver-url ws://127.0.0.1:8081/",
       "  qmsgbus bench --plot both.svg --plot-hist qmsgbus=q.hgrm --plot-hist nats=n.hgrm"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -68,6 +69,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** --url (nats-ws: default ws://127.0.0.1:4223/, and QMSGBUS_URL does not apply). */
   @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--receiver-url",
+      paramLabel = "URL",
+      description =
+          "Where receivers (and conns' idle connections) connect, when not the --url the publishers use: e.g. another node of a QMsgBus cluster (default: --url).")
+  URI receiverUrl;
 
   @Option(names = "--target", description = "qmsgbus or nats-ws (default qmsgbus).")
   String target = "qmsgbus";
@@ -328,6 +336,9 @@ public final class BenchCommand implements Callable<Integer> {
                       : "ws://127.0.0.1:4223/")
                   : connection.url());
     }
+    WsClient.check(u, "--url");
+    URI ru = receiverUrl != null ? receiverUrl : u;
+    WsClient.check(ru, "--receiver-url");
     int r =
         receivers != null
             ? receivers
@@ -367,6 +378,7 @@ public final class BenchCommand implements Callable<Integer> {
         sc,
         t,
         u,
+        ru,
         duration,
         warmup,
         size,

@@ -143,7 +143,9 @@ record BenchResult(
             "qmsgbus bench %s against %s (%s)\n",
             s.scenario().label(),
             s.target().label(),
-            s.url()));
+            s.receiverUrl().equals(s.url())
+                ? s.url()
+                : "publishers " + s.url() + ", receivers " + s.receiverUrl()));
     out.append(
         String.format(
             Locale.ROOT,
@@ -270,6 +272,7 @@ record BenchResult(
     f.add(q("target") + ":" + q(s.target().label()));
     f.add(q("scenario") + ":" + q(s.scenario().label()));
     f.add(q("url") + ":" + q(s.url().toString()));
+    f.add(q("receiver_url") + ":" + q(s.receiverUrl().toString()));
     f.add(q("transport") + ":" + q(transport));
     f.add(q("publishers") + ":" + s.publishers());
     f.add(q("receivers") + ":" + s.receivers());
