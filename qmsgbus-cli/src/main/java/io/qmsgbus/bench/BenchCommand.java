@@ -44,7 +44,11 @@ import picocli.CommandLine.Parameters;
       "          (--storage file|memory), the PubAck as the confirm, durable push",
       "          consumers (max_ack_pending 1, each message acked)",
       "  conns   C idle registered connections: server memory per connection,",
-      "          and the latency of a probe stream (--rate, default 1000/s)"
+      "          and the latency of a probe stream (--rate, default 1000/s)",
+      "  churn   R connections (1) each: register a fresh skill, wait for the ok,",
+      "          deregister it, wait for the ok, next: registers/s and the",
+      "          register->ok latency (on a cluster node the ok waits for Redis's",
+      "          SUBSCRIBE). QMsgBus only; mind maxControlsPerSecond (1,000/client)"
     },
     footer = {
       "",
@@ -64,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "SCENARIO",
-      description = "fanout, pubsub, ack, durable or conns (default fanout).")
+      description = "fanout, pubsub, ack, durable, conns or churn (default fanout).")
   String scenario = "fanout";
 
   /** --url (nats-ws: default ws://127.0.0.1:4223/, and QMSGBUS_URL does not apply). */
@@ -100,7 +104,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--receivers",
-      description = "Receivers (fanout default 4, pubsub 4, ack 1, durable 1, conns 1).")
+      description =
+          "Receivers (fanout default 4, pubsub 4, ack 1, durable 1, conns 1; churn: churning connections, 1).")
   Integer receivers;
 
   @Option(names = "--publishers", description = "Publishers (pubsub default 4, else 1).")
@@ -321,7 +326,7 @@ public final class BenchCommand implements Callable<Integer> {
       sc = Scenario.valueOf(scenario.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "SCENARIO must be fanout, pubsub, ack, durable or conns, was '" + scenario + "'");
+          "SCENARIO must be fanout, pubsub, ack, durable, conns or churn, was '" + scenario + "'");
     }
     Target t = Target.parse(target);
     URI u;
@@ -336,6 +341,9 @@ public final class BenchCommand implements Callable<Integer> {
                       : "ws://127.0.0.1:4223/")
                   : connection.url());
     }
+    if (sc == Scenario.CHURN && t != Target.QMSGBUS) {
+      throw new IllegalArgumentException("churn is QMsgBus only (register/deregister replies)");
+    }
     WsClient.check(u, "--url");
     URI ru = receiverUrl != null ? receiverUrl : u;
     WsClient.check(ru, "--receiver-url");
@@ -344,7 +352,7 @@ public final class BenchCommand implements Callable<Integer> {
             ? receivers
             : switch (sc) {
               case FANOUT, PUBSUB -> 4;
-              case ACK, DURABLE, CONNS -> 1;
+              case ACK, DURABLE, CONNS, CHURN -> 1;
             };
     int p = publishers != null ? publishers : sc == Scenario.PUBSUB ? 4 : 1;
     int k = skills != null ? skills : sc == Scenario.PUBSUB ? 4 : 1;

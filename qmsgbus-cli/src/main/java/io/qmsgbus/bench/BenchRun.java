@@ -281,10 +281,32 @@ final class BenchRun {
             false);
   }
 
+  /** {@code churn}: one churning connection per receiver, no publishers. */
+  private void layoutChurn() {
+    double perConnection = s.rate() / s.receivers();
+    for (int j = 0; j < s.receivers(); j++) {
+      String prefix = "churn." + j + ".";
+      receivers.add(
+          new Receiver(
+              this,
+              "churner-" + j,
+              c -> new ChurnWire(c, prefix, perConnection),
+              null,
+              false,
+              0,
+              new Histogram(3)));
+    }
+    flow = new Flow(1, 1, publishers, receivers, false);
+  }
+
   /** Creates the connections the scenario calls for (not yet connected). */
   private void layout() {
     if (s.scenario() == Scenario.DURABLE) {
       layoutDurable();
+      return;
+    }
+    if (s.scenario() == Scenario.CHURN) {
+      layoutChurn();
       return;
     }
     String[] skills = skillNames();
