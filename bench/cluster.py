@@ -74,14 +74,34 @@ def client_list(port):
     return clients
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid, path=None):
     try:
-        with open("/proc/%s/stat" % pid) as f:
+        with open(path or "/proc/%s/stat" % pid) as f:
             stat = f.read()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2:].split()
     return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def thread_seconds(pid):
+    """{thread name/tid: CPU seconds} of each thread of pid."""
+    out = {}
+    try:
+        tids = os.listdir("/proc/%s/task" % pid)
+    except OSError:
+        return out
+    for tid in tids:
+        base = "/proc/%s/task/%s/" % (pid, tid)
+        try:
+            with open(base + "comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        v = cpu_seconds(pid, base + "stat")
+        if v is not None:
+            out[name + "/" + tid] = v
+    return out
 
 
 # ---- watch
@@ -135,7 +155,8 @@ def watch(argv):
         deadline = time.monotonic() + duration + 600  # a bench that hangs is stopped after 10 min
         while proc.poll() is None and time.monotonic() < deadline:
             t = time.monotonic()
-            sample = {"t": t, "cpu": {n: cpu_seconds(p) for n, p in pids.items()}}
+            sample = {"t": t, "cpu": {n: cpu_seconds(p) for n, p in pids.items()},
+                      "threads": {n: thread_seconds(p) for n, p in pids.items()}}
             sample.update(redis_sample(port))
             samples.append(sample)
             time.sleep(max(0.0, 0.25 - (time.monotonic() - t)))
@@ -147,7 +168,7 @@ def watch(argv):
     window = [s for s in samples if lo <= s["t"] <= hi]
     if len(window) < 2:
         window = samples
-    result = {"window_s": None, "cpu_pct": {}, "redis": {}}
+    result = {"window_s": None, "cpu_pct": {}, "busiest_thread": {}, "redis": {}}
     if len(window) >= 2:
         a, b = window[0], window[-1]
         dt = b["t"] - a["t"]
@@ -160,6 +181,12 @@ def watch(argv):
         for n in pids:
             if a["cpu"].get(n) is not None and b["cpu"].get(n) is not None and dt > 0:
                 result["cpu_pct"][n] = round(100 * (b["cpu"][n] - a["cpu"][n]) / dt, 1)
+                ta, tb = a["threads"].get(n, {}), b["threads"].get(n, {})
+                busy = [(tb[t] - ta[t], t) for t in tb if t in ta]
+                if busy:
+                    v, t = max(busy)
+                    result["busiest_thread"][n] = {"name": t.rsplit("/", 1)[0],
+                                                   "cpu_pct": round(100 * v / dt, 1)}
         for k in ("subscriber_conns", "subscriber_omem_max", "publisher_qbuf_max", "used_memory",
                   "mem_clients_normal", "client_recent_max_output_buffer",
                   "client_recent_max_input_buffer"):
@@ -244,9 +271,15 @@ TARGET_TITLE = {
 
 def summary(out):
     lines = []
-    fan = load_runs(out, "fanout-")
-    if fan:
-        lines.append("### Fan-out, 1 publisher -> N receivers, fast-push, as fast as the window allows")
+    for prefix in ("fanout-", "latency-"):
+        fan = load_runs(out, prefix)
+        if not fan:
+            continue
+        if prefix == "fanout-":
+            lines.append("### Fan-out, 1 publisher -> N receivers, fast-push, as fast as the window allows")
+        else:
+            rate = next(iter(fan.values()))[0]["rate"]
+            lines.append("### Latency at a fixed offered rate: 1 publisher -> N receivers, %s packets/s offered" % k(rate))
         lines.append("")
         lines.append("| N | where | delivered/s | p50 us | p99 us | delivered/s vs single | p50 vs single | p99 vs single | errors, undelivered |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -280,20 +313,39 @@ def summary(out):
                 cells.append(spread([r["_watch"]["cpu_pct"].get(name) for r in rs], lambda v: "%.0f" % v))
             lines.append("| %s | %s | %s |" % (n[1:], target, " | ".join(cells)))
         lines.append("")
-        lines.append("Redis during the cross-node runs (largest value seen in the measured window, median of the runs):")
+        lines.append("The busiest thread of each busy process over the measured window, % of one core (median run by total CPU); a thread near 100% is that process's limit:")
         lines.append("")
-        lines.append("| N | commands/s | net in MB/s | net out MB/s | subscriber conns | omem of a subscriber conn | qbuf of a publishing conn | client_recent_max_output_buffer | mem_clients_normal | used_memory |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| N | where | busiest threads |")
+        lines.append("| --- | --- | --- |")
         for key in keys:
             n, target = key.split("-")
-            if target != "cross":
+            rs = fan[key]
+            cells = []
+            for name in ("redis", "a", "b", "single", "bench"):
+                runs = [r for r in rs if r["_watch"]["cpu_pct"].get(name) is not None]
+                if not runs:
+                    continue
+                runs.sort(key=lambda r: r["_watch"]["cpu_pct"][name])
+                mid = runs[len(runs) // 2]["_watch"]
+                bt = mid.get("busiest_thread", {}).get(name)
+                if bt and mid["cpu_pct"][name] >= 5:
+                    cells.append("%s: %s %.0f%% (of %.0f%%)" % (name, bt["name"], bt["cpu_pct"], mid["cpu_pct"][name]))
+            lines.append("| %s | %s | %s |" % (n[1:], target, "; ".join(cells)))
+        lines.append("")
+        lines.append("Redis during the cluster runs (rates over the measured window; buffers and memory: the largest value seen in it, sampled every 0.25 s; median and spread of the runs):")
+        lines.append("")
+        lines.append("| N | where | commands/s | net in MB/s | net out MB/s | subscriber conns | omem of a subscriber conn | qbuf of a publishing conn | client_recent_max_output_buffer | mem_clients_normal | used_memory |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for key in keys:
+            n, target = key.split("-")
+            if target == "single":
                 continue
             rs = fan[key]
             def m(name):
                 return med([r["_watch"]["redis"].get(name) for r in rs])
             sc = m("subscriber_conns")
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                n[1:],
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                n[1:], target,
                 spread([r["_watch"]["redis"].get("commands_per_s") for r in rs], k),
                 spread([r["_watch"]["redis"].get("net_in_bytes_per_s") for r in rs], mb),
                 spread([r["_watch"]["redis"].get("net_out_bytes_per_s") for r in rs], mb),
@@ -301,7 +353,8 @@ def summary(out):
                 spread([r["_watch"]["redis"].get("subscriber_omem_max") for r in rs], kb_num),
                 spread([r["_watch"]["redis"].get("publisher_qbuf_max") for r in rs], kb_num),
                 spread([r["_watch"]["redis"].get("client_recent_max_output_buffer") for r in rs], kb_num),
-                kb(m("mem_clients_normal")), kb(m("used_memory"))))
+                spread([r["_watch"]["redis"].get("mem_clients_normal") for r in rs], kb),
+                spread([r["_watch"]["redis"].get("used_memory") for r in rs], kb)))
         lines.append("")
     churn = load_runs(out, "churn-")
     if churn:

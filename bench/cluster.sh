@@ -5,7 +5,7 @@
 # ratios cluster/single. Starts its own redis-server (no persistence) on a free loopback port, a
 # single node without --cluster, and cluster nodes A and B on that Redis; stops them all on exit.
 #
-#   bench/cluster.sh                          # everything, about 5 minutes
+#   bench/cluster.sh                          # everything, about 6 minutes
 #   PARTS="fanout churn" RUNS=5 bench/cluster.sh
 #
 # Parts (PARTS):
@@ -16,6 +16,9 @@
 #            p50/p99; the CPU of redis-server, the nodes and the load generator over the measured
 #            window; Redis's output buffers (CLIENT LIST omem of the subscriber connections) and
 #            memory, sampled every 0.25 s (bench/cluster.py watch).
+#   latency  the same three targets at a fixed offered rate (LAT_RATE packets/s, 1 -> LAT_RECEIVERS):
+#            latency when nothing is saturated (the fanout part's latency is that of a full window:
+#            1000 copies in flight per receiver)
 #   churn    CHURN_CONNS connections each registering a fresh skill, waiting for the ok,
 #            deregistering it, waiting for the ok (qmsgbus bench churn), on the single node vs
 #            on node A, where a register's ok waits for Redis's SUBSCRIBE confirm.
@@ -27,12 +30,13 @@
 # Environment (defaults in brackets):
 #   QMSGBUS_JAR          the qmsgbus jar [qmsgbus-cli/target/qmsgbus.jar]
 #   REDIS_SERVER         redis-server binary [/usr/bin/redis-server]
-#   PARTS                any of: fanout churn resub [fanout churn resub]
+#   PARTS                any of: fanout latency churn resub [fanout latency churn resub]
 #   RUNS                 runs per part and target [3]
 #   DURATION / WARMUP    seconds measured / warmed up per bench run [4 / 3]
 #   RECEIVERS            fan-out widths N [1 4]
 #   TARGETS              fan-out targets, any of: single local cross [single local cross]
 #   SIZE                 packet bytes, the whole JSON packet [100]
+#   LAT_RATE / LAT_RECEIVERS  the latency part's offered packets/s and fan-out [10000 / 4]
 #   CHURN_CONNS          churning connections [4]
 #   CHURN_RATE           registers/s offered by all churning connections; 0 = as fast as each
 #                        round trip allows [0]
@@ -61,13 +65,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${QMSGBUS_JAR:-$ROOT/qmsgbus-cli/target/qmsgbus.jar}
 REDIS_SERVER=${REDIS_SERVER:-/usr/bin/redis-server}
-PARTS=${PARTS:-"fanout churn resub"}
+PARTS=${PARTS:-"fanout latency churn resub"}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-4}
 WARMUP=${WARMUP:-3}
 RECEIVERS=${RECEIVERS:-"1 4"}
 TARGETS=${TARGETS:-"single local cross"}
 SIZE=${SIZE:-100}
+LAT_RATE=${LAT_RATE:-10000}
+LAT_RECEIVERS=${LAT_RECEIVERS:-4}
 CHURN_CONNS=${CHURN_CONNS:-4}
 CHURN_RATE=${CHURN_RATE:-0}
 RESUB_SKILLS=${RESUB_SKILLS:-10000}
@@ -93,7 +99,7 @@ die() { echo "cluster.sh: $*" >&2; exit 1; }
 command -v python3 >/dev/null || die "python3 is needed (bench/cluster.py)"
 [[ -z "$REDIS_CPU$NODE_CPU$LOAD_CPU" ]] || command -v taskset >/dev/null || die "taskset not found (util-linux)"
 for p in $PARTS; do
-  case "$p" in fanout | churn | resub) ;; *) die "unknown part '$p' (fanout churn resub)" ;; esac
+  case "$p" in fanout | latency | churn | resub) ;; *) die "unknown part '$p' (fanout latency churn resub)" ;; esac
 done
 mkdir -p "$OUT"
 
@@ -224,23 +230,34 @@ if ((PREWARM > 0)); then
   done
 fi
 
-if [[ " $PARTS " == *" fanout "* ]]; then
-  for n in $RECEIVERS; do
-    echo
-    echo "== fan-out 1 -> $n, ${SIZE}-byte packets: qmsgbus bench fanout --receivers $n --size $SIZE"
-    for i in $(seq 1 "$RUNS"); do
-      for target in $TARGETS; do
-        case "$target" in
-          single) urls="--url $(url_of single)" ;;
-          local) urls="--url $(url_of a)" ;;
-          cross) urls="--url $(url_of a) --receiver-url $(url_of b)" ;;
-          *) die "unknown target '$target' (single local cross)" ;;
-        esac
-        # shellcheck disable=SC2086
-        bench "fanout-n$n-$target-$i" fanout --receivers "$n" --size "$SIZE" $urls
-      done
+urls_of() { # $1 = target
+  case "$1" in
+    single) echo "--url $(url_of single)" ;;
+    local) echo "--url $(url_of a)" ;;
+    cross) echo "--url $(url_of a) --receiver-url $(url_of b)" ;;
+    *) die "unknown target '$1' (single local cross)" ;;
+  esac
+}
+
+fanout_runs() { # $1 = part (fanout, latency); $2 = receivers; $3 = offered rate (0: as fast as possible)
+  local part=$1 n=$2 rate=$3 i target
+  echo
+  echo "== $part: fan-out 1 -> $n, ${SIZE}-byte packets: qmsgbus bench fanout --receivers $n --size $SIZE --rate $rate"
+  for i in $(seq 1 "$RUNS"); do
+    for target in $TARGETS; do
+      # shellcheck disable=SC2046
+      bench "$part-n$n-$target-$i" fanout --receivers "$n" --size "$SIZE" --rate "$rate" $(urls_of "$target")
     done
   done
+}
+
+if [[ " $PARTS " == *" fanout "* ]]; then
+  for n in $RECEIVERS; do
+    fanout_runs fanout "$n" 0
+  done
+fi
+if [[ " $PARTS " == *" latency "* ]]; then
+  fanout_runs latency "$LAT_RECEIVERS" "$LAT_RATE"
 fi
 
 if [[ " $PARTS " == *" churn "* ]]; then
