@@ -9,8 +9,13 @@
       each process over the measured window (taken as [exit - D, exit - 1 s]: the bench measures
       for D s and then drains, prints and exits), and the largest Redis figures seen in it.
       Exits with CMD's status.
+  bench/cluster.py wait-ping --redis-port P --pid PID --timeout S
+      Polls PING every 5 ms until PONG (exit 0), PID is gone or S seconds pass (exit 1).
   bench/cluster.py count --redis-port P --pattern PAT
-      Prints how many channels PUBSUB CHANNELS PAT lists (for the re-subscribe poll).
+      Prints how many channels PUBSUB CHANNELS PAT lists.
+  bench/cluster.py watch-resub --redis-port P --pattern PAT --want N --ready FILE --timeout S
+      Started before a kill -9 of Redis: polls PUBSUB CHANNELS PAT every 10 ms; touches FILE once
+      N match; then times Redis gone -> answering -> first channel back -> N back (JSON).
   bench/cluster.py summary OUT
       The Markdown tables of a results directory.
 """
@@ -84,6 +89,14 @@ def cpu_seconds(pid, path=None):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def machine_seconds():
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat)."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal: everything but idle and iowait
+    return (sum(v[:8]) - v[3] - v[4]) / TICK
+
+
 def thread_seconds(pid):
     """{thread name/tid: CPU seconds} of each thread of pid."""
     out = {}
@@ -127,6 +140,7 @@ def redis_sample(port):
         st = info(port, "stats")
         for key in ("total_commands_processed", "total_net_input_bytes", "total_net_output_bytes"):
             s[key] = int(st.get(key, 0))
+        s["pubsub_channels"] = int(st.get("pubsub_channels", 0))
         cl = info(port, "clients")
         s["client_recent_max_output_buffer"] = int(cl.get("client_recent_max_output_buffer", 0))
         s["client_recent_max_input_buffer"] = int(cl.get("client_recent_max_input_buffer", 0))
@@ -155,7 +169,8 @@ def watch(argv):
         deadline = time.monotonic() + duration + 600  # a bench that hangs is stopped after 10 min
         while proc.poll() is None and time.monotonic() < deadline:
             t = time.monotonic()
-            sample = {"t": t, "cpu": {n: cpu_seconds(p) for n, p in pids.items()},
+            sample = {"t": t, "machine": machine_seconds(),
+                      "cpu": {n: cpu_seconds(p) for n, p in pids.items()},
                       "threads": {n: thread_seconds(p) for n, p in pids.items()}}
             sample.update(redis_sample(port))
             samples.append(sample)
@@ -178,6 +193,13 @@ def watch(argv):
                           ("total_net_output_bytes", "net_out_bytes_per_s")):
             if key in a and key in b and dt > 0 and b[key] >= a[key]:
                 result["redis"][name] = round((b[key] - a[key]) / dt)
+        if dt > 0:
+            busy = 100 * (b["machine"] - a["machine"]) / dt
+            mine = sum(100 * (b["cpu"][n] - a["cpu"][n]) / dt for n in pids
+                       if a["cpu"].get(n) is not None and b["cpu"].get(n) is not None)
+            result["machine_busy_pct"] = round(busy, 1)
+            # everything else on the machine: other processes, and the kernel's softirq work
+            result["other_pct"] = round(max(0.0, busy - mine), 1)
         for n in pids:
             if a["cpu"].get(n) is not None and b["cpu"].get(n) is not None and dt > 0:
                 result["cpu_pct"][n] = round(100 * (b["cpu"][n] - a["cpu"][n]) / dt, 1)
@@ -187,7 +209,7 @@ def watch(argv):
                     v, t = max(busy)
                     result["busiest_thread"][n] = {"name": t.rsplit("/", 1)[0],
                                                    "cpu_pct": round(100 * v / dt, 1)}
-        for k in ("subscriber_conns", "subscriber_omem_max", "publisher_qbuf_max", "used_memory",
+        for k in ("subscriber_conns", "subscriber_omem_max", "pubsub_channels", "publisher_qbuf_max", "used_memory",
                   "mem_clients_normal", "client_recent_max_output_buffer",
                   "client_recent_max_input_buffer"):
             vals = [s[k] for s in window if k in s]
@@ -196,6 +218,68 @@ def watch(argv):
     with open(base + ".watch.json", "w") as f:
         json.dump(result, f)
     return code
+
+
+def watch_resub(argv):
+    """The re-subscribe clock, in one process started before the kill so that nothing else's
+    start-up time is in it: polls PUBSUB CHANNELS every 10 ms; once `want` channels match it
+    touches --ready; then times Redis going away (the first failed poll), answering again (the
+    first reply), the first matching channel and the `want`-th. Prints JSON; exit 1 if the
+    channels did not all come back within --timeout seconds of the kill."""
+    opt = dict(zip(argv[0::2], argv[1::2]))
+    port, pattern, want = int(opt["--redis-port"]), opt["--pattern"], int(opt["--want"])
+    timeout = float(opt["--timeout"])
+    start = time.monotonic()
+    t_down = t_up = t_first = t_all = None
+    got = 0
+    while True:
+        now = time.monotonic()
+        if (t_down is None and now - start > timeout) or (t_down is not None and now - t_down > timeout):
+            break
+        try:
+            got = len(resp(port, "PUBSUB", "CHANNELS", pattern, timeout=1.0))
+            ok = True
+        except OSError:
+            ok = False
+        now = time.monotonic()
+        if t_down is None:
+            if not ok:
+                t_down = now
+            elif got >= want and not os.path.exists(opt["--ready"]):
+                open(opt["--ready"], "w").close()
+        elif ok:
+            if t_up is None:
+                t_up = now
+            if got > 0 and t_first is None:
+                t_first = now
+            if got >= want:
+                t_all = now
+                break
+        time.sleep(0.01)
+    ms = lambda a, b: None if a is None or b is None else round(1000 * (b - a))
+    print(json.dumps({"skills": want, "got": got, "down_to_up_ms": ms(t_down, t_up), "up_to_first_ms": ms(t_up, t_first),
+                      "first_to_all_ms": ms(t_first, t_all), "up_to_all_ms": ms(t_up, t_all),
+                      "down_to_all_ms": ms(t_down, t_all)}))
+    return 0 if t_all is not None else 1
+
+
+def wait_ping(argv):
+    """Polls PING every 5 ms until PONG (exit 0), the pid is gone or the timeout (exit 1)."""
+    opt = dict(zip(argv[0::2], argv[1::2]))
+    port, pid = int(opt["--redis-port"]), int(opt["--pid"])
+    deadline = time.monotonic() + float(opt["--timeout"])
+    while time.monotonic() < deadline:
+        try:
+            if resp(port, "PING", timeout=0.5) == "PONG":
+                return 0
+        except OSError:
+            pass
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return 1
+        time.sleep(0.005)
+    return 1
 
 
 def count(argv):
@@ -303,14 +387,16 @@ def summary(out):
         lines.append("")
         lines.append("CPU over the measured window, % of one core (median of the runs; 200% = the whole machine):")
         lines.append("")
-        lines.append("| N | where | redis-server | node A | node B | single node | load generator |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| N | where | redis-server | node A | node B | single node | load generator | everything else | machine busy |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for key in keys:
             n, target = key.split("-")
             rs = fan[key]
             cells = []
             for name in ("redis", "a", "b", "single", "bench"):
                 cells.append(spread([r["_watch"]["cpu_pct"].get(name) for r in rs], lambda v: "%.0f" % v))
+            for name in ("other_pct", "machine_busy_pct"):
+                cells.append(spread([r["_watch"].get(name) for r in rs], lambda v: "%.0f" % v))
             lines.append("| %s | %s | %s |" % (n[1:], target, " | ".join(cells)))
         lines.append("")
         lines.append("The busiest thread of each busy process over the measured window, % of one core (median run by total CPU); a thread near 100% is that process's limit:")
@@ -360,8 +446,8 @@ def summary(out):
     if churn:
         lines.append("### Subscribe churn: register a fresh skill, its ok, deregister, its ok, next")
         lines.append("")
-        lines.append("| where | registers/s | register->ok p50 us | p99 us | registers/s vs single | p50 vs single | redis-server CPU % | node CPU % | errors |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| where | registers/s | register->ok p50 us | p99 us | registers/s vs single | p50 vs single | redis-server CPU % | node CPU % | load generator CPU % | everything else CPU % | Redis channels (max) | errors |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         single = churn.get("single", [])
         sd = med([r["delivered_per_s"] for r in single])
         s50 = med([r["latency_us"]["p50"] for r in single])
@@ -372,13 +458,16 @@ def summary(out):
             d = [r["delivered_per_s"] for r in rs]
             p50 = [r["latency_us"]["p50"] for r in rs]
             node = "single" if target == "single" else "a"
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
                 "single node" if target == "single" else "cluster node A (ok after Redis's SUBSCRIBE)",
                 spread(d, k), spread(p50, us), spread([r["latency_us"]["p99"] for r in rs], us),
                 "1" if target == "single" else ratio(med(d), sd),
                 "1" if target == "single" else ratio(med(p50), s50),
                 spread([r["_watch"]["cpu_pct"].get("redis") for r in rs], lambda v: "%.0f" % v),
                 spread([r["_watch"]["cpu_pct"].get(node) for r in rs], lambda v: "%.0f" % v),
+                spread([r["_watch"]["cpu_pct"].get("bench") for r in rs], lambda v: "%.0f" % v),
+                spread([r["_watch"].get("other_pct") for r in rs], lambda v: "%.0f" % v),
+                spread([r["_watch"]["redis"].get("pubsub_channels") for r in rs], k),
                 sum(r["errors"] for r in rs)))
         lines.append("")
     resub = []
@@ -389,16 +478,19 @@ def summary(out):
             pass
     if resub:
         n = resub[0]["skills"]
+        ok = [r for r in resub if r.get("down_to_all_ms") is not None]
+        ms = lambda v: "%.0f ms" % v
         lines.append("### Re-subscribe %d skills after kill -9 of redis-server and a restart on the same port" % n)
         lines.append("")
-        lines.append("| runs | kill -> Redis answers PING | Redis up -> %d channels back | kill -> all back | all back |" % n)
-        lines.append("| --- | --- | --- | --- | --- |")
-        ok = [r for r in resub if r.get("back")]
-        lines.append("| %d | %s | %s | %s | %d of %d |" % (
+        lines.append("| runs | Redis gone -> answering again (restart) | answering -> first channel back | first -> all %d back | answering -> all back | gone -> all back | all back |" % n)
+        lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| %d | %s | %s | %s | %s | %s | %d of %d |" % (
             len(resub),
-            spread([r["up_ms"] for r in resub], lambda v: "%.0f ms" % v),
-            spread([r["resub_ms"] for r in ok], lambda v: "%.0f ms" % v),
-            spread([r["total_ms"] for r in ok], lambda v: "%.0f ms" % v),
+            spread([r.get("down_to_up_ms") for r in resub], ms),
+            spread([r.get("up_to_first_ms") for r in resub], ms),
+            spread([r.get("first_to_all_ms") for r in ok], ms),
+            spread([r.get("up_to_all_ms") for r in ok], ms),
+            spread([r.get("down_to_all_ms") for r in ok], ms),
             len(ok), len(resub)))
         lines.append("")
     print("\n".join(lines))
@@ -417,6 +509,10 @@ if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "watch":
         sys.exit(watch(sys.argv[2:]))
+    if what == "watch-resub":
+        sys.exit(watch_resub(sys.argv[2:]))
+    if what == "wait-ping":
+        sys.exit(wait_ping(sys.argv[2:]))
     if what == "count":
         sys.exit(count(sys.argv[2:]))
     if what == "summary":
