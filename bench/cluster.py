@@ -477,7 +477,7 @@ def summary(out):
         except (OSError, ValueError):
             pass
     if resub:
-        n = resub[0]["skills"]
+        n = resub[0].get("skills", 0)
         ok = [r for r in resub if r.get("down_to_all_ms") is not None]
         ms = lambda v: "%.0f ms" % v
         lines.append("### Re-subscribe %d skills after kill -9 of redis-server and a restart on the same port" % n)
