@@ -26,7 +26,8 @@
 #            between them; then kill -9 redis-server, restart it on the same port, and time until
 #            PUBSUB CHANNELS 'qmsgbus:s:resub.*' lists the first and then all RESUB_SKILLS channels
 #            again (polled every 10 ms, at most RESUB_TIMEOUT s, by bench/cluster.py watch-resub,
-#            started before the kill so its own start-up is not in the figures).
+#            started before the kill so its own start-up is not in the figures; the restarted
+#            Redis is told apart by its run_id).
 #            RUNS times. The node retries its subscription link after 100 ms, doubling up to 5 s,
 #            so "Redis up -> first channel back" is mostly that retry timer.
 #
@@ -294,15 +295,16 @@ if [[ " $PARTS " == *" resub "* ]]; then
   echo "  $got channels subscribed in $(($(now_ms) - t0)) ms (first registration, clients starting included)"
   for i in $(seq 1 "$RUNS"); do
     # the clock: one process, started (and past its own start-up) before the kill
-    rm -f "$OUT/resub-ready"
-    python3 "$HELPER" watch-resub --redis-port "$RPORT" --pattern 'qmsgbus:s:resub.*' \
-      --want "$RESUB_SKILLS" --ready "$OUT/resub-ready" --timeout "$RESUB_TIMEOUT" >"$OUT/resub-$i.json" &
+    rm -f "$OUT/resub-ready" "$OUT/resub-killed"
+    python3 "$HELPER" watch-resub --redis-port "$RPORT" --pattern 'qmsgbus:s:resub.*' --want "$RESUB_SKILLS" \
+      --ready "$OUT/resub-ready" --killed "$OUT/resub-killed" --timeout "$RESUB_TIMEOUT" >"$OUT/resub-$i.json" &
     wpid=$!
     for j in $(seq 1 200); do # at most 10 s
       [[ -e "$OUT/resub-ready" ]] && break
       sleep 0.05
     done
     [[ -e "$OUT/resub-ready" ]] || die "the re-subscribe watcher did not see $RESUB_SKILLS channels"
+    now_ms >"$OUT/resub-killed"
     kill -9 "$RPID"
     wait "$RPID" 2>/dev/null || true
     ((RESUB_DOWN == 0)) || sleep "$RESUB_DOWN"
