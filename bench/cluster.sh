@@ -5,7 +5,7 @@
 # ratios cluster/single. Starts its own redis-server (no persistence) on a free loopback port, a
 # single node without --cluster, and cluster nodes A and B on that Redis; stops them all on exit.
 #
-#   bench/cluster.sh                          # everything, about 6 minutes
+#   bench/cluster.sh                          # everything, about 7 minutes on 2 cores
 #   PARTS="fanout churn" RUNS=5 bench/cluster.sh
 #
 # Parts (PARTS):
@@ -122,12 +122,13 @@ RPORT=$(free_port)
 RPID=""
 declare -A NPID NPORT
 SUBPIDS=""
+WPID=""
 
 stop_all() {
-  for pid in $SUBPIDS ${NPID[@]+"${NPID[@]}"} $RPID; do
+  for pid in $WPID $SUBPIDS ${NPID[@]+"${NPID[@]}"} $RPID; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in $SUBPIDS ${NPID[@]+"${NPID[@]}"} $RPID; do
+  for pid in $WPID $SUBPIDS ${NPID[@]+"${NPID[@]}"} $RPID; do
     wait "$pid" 2>/dev/null || true
   done
 }
@@ -168,13 +169,17 @@ start_node() { # $1 = name (single, a, b); cluster nodes join the Redis
 
 url_of() { echo "ws://127.0.0.1:${NPORT[$1]}/"; }
 
+load_pin() { # the load generator's taskset prefix, or nothing
+  [[ -z $LOAD_CPU ]] || echo "taskset -c $LOAD_CPU"
+}
+
 bench() { # $1 = result base name; the rest = 'qmsgbus bench' arguments
   local base="$OUT/$1"
   shift
   # shellcheck disable=SC2086
   if ! python3 "$HELPER" watch --out "$base" --duration "$DURATION" --redis-port "$RPORT" \
       --pid "redis=$RPID" --pid "single=${NPID[single]}" --pid "a=${NPID[a]}" --pid "b=${NPID[b]}" -- \
-      nice -n 0 $( [[ -n $LOAD_CPU ]] && echo "taskset -c $LOAD_CPU" ) java $BENCH_JVM_OPTS -jar "$JAR" bench "$@" \
+      $(load_pin) java $BENCH_JVM_OPTS -jar "$JAR" bench "$@" \
       --threads "$BENCH_THREADS" --duration "$DURATION" --warmup "$WARMUP" --quiet --json; then
     echo "  run failed: $(tail -3 "$base.err")" >&2
     mv -f "$base.json" "$base.failed" 2>/dev/null || true
@@ -221,7 +226,7 @@ if ((PREWARM > 0)); then
   echo "== warming the nodes up: ${PREWARM}s fan-out 1 -> 4 on the single node, then across A -> B (not recorded)"
   for warm in "--url $(url_of single)" "--url $(url_of a) --receiver-url $(url_of b)" "--url $(url_of a)"; do
     # shellcheck disable=SC2086
-    java $BENCH_JVM_OPTS -jar "$JAR" bench fanout --receivers 4 $warm --duration "$PREWARM" --warmup 0 \
+    $(load_pin) java $BENCH_JVM_OPTS -jar "$JAR" bench fanout --receivers 4 $warm --duration "$PREWARM" --warmup 0 \
       --threads "$BENCH_THREADS" --quiet >>"$OUT/prewarm.txt" 2>&1 || true
   done
 fi
@@ -280,7 +285,7 @@ if [[ " $PARTS " == *" resub "* ]]; then
     ((to < RESUB_SKILLS)) || to=$((RESUB_SKILLS - 1))
     ((from <= to)) || continue
     # shellcheck disable=SC2046,SC2086
-    java $BENCH_JVM_OPTS -jar "$JAR" sub --url "$(url_of a)" --fastpush $(seq -f 'resub.%05g' "$from" "$to") \
+    $(load_pin) java $BENCH_JVM_OPTS -jar "$JAR" sub --url "$(url_of a)" --fastpush $(seq -f 'resub.%05g' "$from" "$to") \
       >"$OUT/resub-client-$c.out" 2>"$OUT/resub-client-$c.err" &
     SUBPIDS="$SUBPIDS $!"
   done
@@ -298,7 +303,7 @@ if [[ " $PARTS " == *" resub "* ]]; then
     rm -f "$OUT/resub-ready" "$OUT/resub-killed"
     python3 "$HELPER" watch-resub --redis-port "$RPORT" --pattern 'qmsgbus:s:resub.*' --want "$RESUB_SKILLS" \
       --ready "$OUT/resub-ready" --killed "$OUT/resub-killed" --timeout "$RESUB_TIMEOUT" >"$OUT/resub-$i.json" &
-    wpid=$!
+    WPID=$!
     for j in $(seq 1 200); do # at most 10 s
       [[ -e "$OUT/resub-ready" ]] && break
       sleep 0.05
@@ -309,7 +314,8 @@ if [[ " $PARTS " == *" resub "* ]]; then
     wait "$RPID" 2>/dev/null || true
     ((RESUB_DOWN == 0)) || sleep "$RESUB_DOWN"
     start_redis
-    wait "$wpid" || echo "  run $i: not all channels back in ${RESUB_TIMEOUT}s" >&2
+    wait "$WPID" || echo "  run $i: not all channels back in ${RESUB_TIMEOUT}s" >&2
+    WPID=""
     echo "  run $i: $(cat "$OUT/resub-$i.json")"
     # settle: the node is up again (both links), so the next kill starts from a steady state
     for j in $(seq 1 100); do
