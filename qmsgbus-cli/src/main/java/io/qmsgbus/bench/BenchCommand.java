@@ -44,7 +44,11 @@ import picocli.CommandLine.Parameters;
       "          (--storage file|memory), the PubAck as the confirm, durable push",
       "          consumers (max_ack_pending 1, each message acked)",
       "  conns   C idle registered connections: server memory per connection,",
-      "          and the latency of a probe stream (--rate, default 1000/s)"
+      "          and the latency of a probe stream (--rate, default 1000/s)",
+      "  churn   R connections (1) each: register a fresh skill, wait for the ok,",
+      "          deregister it, wait for the ok, next: registers/s and the",
+      "          register->ok latency (on a cluster node the ok waits for Redis's",
+      "          SUBSCRIBE). QMsgBus only; mind maxControlsPerSecond (1,000/client)"
     },
     footer = {
       "",
@@ -53,6 +57,7 @@ import picocli.CommandLine.Parameters;
       "  qmsgbus bench ack --server-pid $(pgrep -f 'qmsgbus.jar server')",
       "  qmsgbus bench fanout --start-server --server-cpus 0 --plot fanout.svg",
       "  qmsgbus bench pubsub --target nats-ws --url ws://127.0.0.1:4223/ --json",
+      "  qmsgbus bench fanout --url ws://127.0.0.1:8080/ --receiver-url ws://127.0.0.1:8081/",
       "  qmsgbus bench --plot both.svg --plot-hist qmsgbus=q.hgrm --plot-hist nats=n.hgrm"
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -63,11 +68,18 @@ public final class BenchCommand implements Callable<Integer> {
       index = "0",
       arity = "0..1",
       paramLabel = "SCENARIO",
-      description = "fanout, pubsub, ack, durable or conns (default fanout).")
+      description = "fanout, pubsub, ack, durable, conns or churn (default fanout).")
   String scenario = "fanout";
 
   /** --url (nats-ws: default ws://127.0.0.1:4223/, and QMSGBUS_URL does not apply). */
   @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--receiver-url",
+      paramLabel = "URL",
+      description =
+          "Where receivers (and conns' idle connections) connect, when not the --url the publishers use: e.g. another node of a QMsgBus cluster (default: --url).")
+  URI receiverUrl;
 
   @Option(names = "--target", description = "qmsgbus or nats-ws (default qmsgbus).")
   String target = "qmsgbus";
@@ -92,7 +104,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--receivers",
-      description = "Receivers (fanout default 4, pubsub 4, ack 1, durable 1, conns 1).")
+      description =
+          "Receivers (fanout default 4, pubsub 4, ack 1, durable 1, conns 1; churn: churning connections, 1).")
   Integer receivers;
 
   @Option(names = "--publishers", description = "Publishers (pubsub default 4, else 1).")
@@ -317,7 +330,7 @@ public final class BenchCommand implements Callable<Integer> {
       sc = Scenario.valueOf(scenario.trim().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "SCENARIO must be fanout, pubsub, ack, durable or conns, was '" + scenario + "'");
+          "SCENARIO must be fanout, pubsub, ack, durable, conns or churn, was '" + scenario + "'");
     }
     Target t = Target.parse(target);
     URI u;
@@ -332,12 +345,18 @@ public final class BenchCommand implements Callable<Integer> {
                       : "ws://127.0.0.1:4223/")
                   : connection.url());
     }
+    if (sc == Scenario.CHURN && t != Target.QMSGBUS) {
+      throw new IllegalArgumentException("churn is QMsgBus only (register/deregister replies)");
+    }
+    WsClient.check(u, "--url");
+    URI ru = receiverUrl != null ? receiverUrl : u;
+    WsClient.check(ru, "--receiver-url");
     int r =
         receivers != null
             ? receivers
             : switch (sc) {
               case FANOUT, PUBSUB -> 4;
-              case ACK, DURABLE, CONNS -> 1;
+              case ACK, DURABLE, CONNS, CHURN -> 1;
             };
     int p = publishers != null ? publishers : sc == Scenario.PUBSUB ? 4 : 1;
     int k = skills != null ? skills : sc == Scenario.PUBSUB ? 4 : 1;
@@ -371,6 +390,7 @@ public final class BenchCommand implements Callable<Integer> {
         sc,
         t,
         u,
+        ru,
         duration,
         warmup,
         size,

@@ -2,6 +2,7 @@ package io.qmsgbus.bench;
 
 import io.netty.channel.ChannelFuture;
 import java.io.PrintStream;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -85,18 +86,18 @@ final class BenchRun {
   BenchResult run() throws Exception {
     String serverPid = s.serverPid() > 0 ? Long.toString(s.serverPid()) : null;
     layout();
-    try (WsClient client = new WsClient(s.url(), s.threads())) {
+    try (WsClient client = new WsClient(s.threads())) {
       try {
         if (!setup.isEmpty()) {
-          connectAll(client, setup, "JetStream setup", true);
+          connectAll(client, setup, "JetStream setup", true, s.url());
         }
-        connectAll(client, receivers, "receivers", true);
-        connectAll(client, publishers, "publishers", true);
+        connectAll(client, receivers, "receivers", true, s.receiverUrl());
+        connectAll(client, publishers, "publishers", true, s.url());
         long rssBefore = serverPid == null ? -1 : ProcStat.rssKb(serverPid);
         long connectStart = System.nanoTime();
         int opened = 0;
         if (!idle.isEmpty()) {
-          opened = connectAll(client, idle, "idle connections", false);
+          opened = connectAll(client, idle, "idle connections", false, s.receiverUrl());
           pause(1000); // let the server settle (allocations, first GC) before reading memory
         }
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
@@ -280,10 +281,32 @@ final class BenchRun {
             false);
   }
 
+  /** {@code churn}: one churning connection per receiver, no publishers. */
+  private void layoutChurn() {
+    double perConnection = s.rate() / s.receivers();
+    for (int j = 0; j < s.receivers(); j++) {
+      String prefix = "churn." + j + ".";
+      receivers.add(
+          new Receiver(
+              this,
+              "churner-" + j,
+              c -> new ChurnWire(c, prefix, perConnection),
+              null,
+              false,
+              0,
+              new Histogram(3)));
+    }
+    flow = new Flow(1, 1, publishers, receivers, false);
+  }
+
   /** Creates the connections the scenario calls for (not yet connected). */
   private void layout() {
     if (s.scenario() == Scenario.DURABLE) {
       layoutDurable();
+      return;
+    }
+    if (s.scenario() == Scenario.CHURN) {
+      layoutChurn();
       return;
     }
     String[] skills = skillNames();
@@ -356,9 +379,11 @@ final class BenchRun {
   /**
    * Connects with at most {@link #CONNECT_CONCURRENCY} handshakes in flight. {@code required}: any
    * failure aborts the run; otherwise failures are counted as errors. Returns how many connected.
+   * {@code url}: the server they connect to ({@code --url}, or {@code --receiver-url} for
+   * receivers).
    */
   private int connectAll(
-      WsClient client, List<? extends BenchConn> conns, String what, boolean required)
+      WsClient client, List<? extends BenchConn> conns, String what, boolean required, URI url)
       throws Exception {
     Semaphore permits = new Semaphore(CONNECT_CONCURRENCY);
     List<CompletableFuture<Void>> all = new ArrayList<>(conns.size());
@@ -367,7 +392,7 @@ final class BenchRun {
     for (BenchConn c : conns) {
       permits.acquire();
       c.ready.whenComplete((v, e) -> permits.release());
-      ChannelFuture f = client.connect(c);
+      ChannelFuture f = client.connect(c, url);
       f.addListener(
           done -> {
             if (!done.isSuccess()) {
@@ -402,7 +427,7 @@ final class BenchRun {
                 : String.valueOf(e.getCause());
         if (required) {
           throw new IllegalStateException(
-              "cannot connect " + conns.get(i).name + " to " + s.url() + ": " + why, e);
+              "cannot connect " + conns.get(i).name + " to " + url + ": " + why, e);
         }
         error(conns.get(i).name + ": " + why);
       }

@@ -5,6 +5,9 @@ import java.net.URI;
 /**
  * One run's settings, already resolved against the scenario's defaults.
  *
+ * @param url where publishers (and JetStream setup) connect
+ * @param receiverUrl where receivers and idle connections connect: {@code url} unless {@code
+ *     --receiver-url} names another server (another node of a cluster)
  * @param rate packets per second offered by all publishers together; 0 = as fast as the window
  *     allows
  * @param window copies in flight per receiver (published x fan-out, not yet delivered)
@@ -17,6 +20,7 @@ record BenchSettings(
     Scenario scenario,
     Target target,
     URI url,
+    URI receiverUrl,
     double durationSeconds,
     double warmupSeconds,
     int size,

@@ -95,6 +95,21 @@ final class Receiver extends BenchConn {
     }
   }
 
+  /**
+   * {@code churn}: a register sent at {@code sentAt} got its ok now; counted as a delivery, its
+   * round trip recorded, inside the measurement window.
+   */
+  void registered(long sentAt) {
+    long now = System.nanoTime();
+    received++;
+    if (now >= run.measureStart && now < run.measureEnd) {
+      delivered++;
+      if (histogram != null) {
+        histogram.recordValue(Math.max(0, now - sentAt));
+      }
+    }
+  }
+
   @Override
   void readComplete() {
     receivedSeen = received;

@@ -16,7 +16,12 @@ enum Scenario {
    */
   DURABLE,
   /** C idle registered connections: server memory per connection, and a probe's latency. */
-  CONNS;
+  CONNS,
+  /**
+   * R connections each registering a fresh skill, waiting for the ok, deregistering it, waiting for
+   * the ok, and so on: registers per second and the register round trip (QMsgBus only).
+   */
+  CHURN;
 
   String label() {
     return name().toLowerCase(Locale.ROOT);

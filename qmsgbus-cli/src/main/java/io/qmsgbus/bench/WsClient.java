@@ -24,17 +24,11 @@ import java.util.concurrent.TimeUnit;
 /** The load generator's event loops (epoll when available) and its WebSocket connections. */
 final class WsClient implements AutoCloseable {
 
-  private final URI uri;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final String transport;
 
-  WsClient(URI uri, int threads) {
-    if (!"ws".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException(
-          "--url must be ws://HOST:PORT/ (the bench does not do TLS)");
-    }
-    this.uri = uri;
+  WsClient(int threads) {
     boolean epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("qmsgbus.transport"));
     this.transport = epoll ? "epoll" : "nio";
     this.group =
@@ -55,8 +49,19 @@ final class WsClient implements AutoCloseable {
     return transport;
   }
 
-  /** Connects {@code conn}; its {@code ready} future says when it is usable. */
-  ChannelFuture connect(BenchConn conn) {
+  /** Refuses anything but {@code ws://} ({@code option} names the option in the message). */
+  static void check(URI uri, String option) {
+    if (!"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          option + " must be ws://HOST:PORT/ (the bench does not do TLS), was '" + uri + "'");
+    }
+  }
+
+  /**
+   * Connects {@code conn} to the server at {@code uri}; its {@code ready} future says when it is
+   * usable.
+   */
+  ChannelFuture connect(BenchConn conn, URI uri) {
     WebSocketClientProtocolConfig config =
         WebSocketClientProtocolConfig.newBuilder()
             .webSocketUri(conn.uri(uri))

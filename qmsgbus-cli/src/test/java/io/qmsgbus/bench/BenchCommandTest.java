@@ -165,6 +165,40 @@ class BenchCommandTest {
   }
 
   @Test
+  void churnRegistersAndDeregistersFreshSkills() {
+    long controlsBefore = server.metrics().controls.sum();
+    Run r =
+        bench(
+            "churn",
+            "--receivers",
+            "2",
+            "--rate",
+            "600",
+            "--duration",
+            "0.5",
+            "--warmup",
+            "0.2",
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(number(r.out(), "errors")).as(r.out()).isZero();
+    long registers = number(r.out(), "delivered");
+    assertThat(registers).isPositive();
+    // --rate 600 over 0.5 s: about 300, and never the thousands an unpaced loop does on loopback
+    assertThat(registers).isLessThanOrEqualTo(600);
+    assertThat(r.out()).contains("\"registers_per_s\":");
+    // one latency sample per register counted, and the server answered each of them
+    assertThat(number(r.out(), "count")).isEqualTo(registers);
+    assertThat(server.metrics().controls.sum() - controlsBefore).isGreaterThanOrEqualTo(registers);
+  }
+
+  @Test
+  void churnIsRefusedAgainstNats() {
+    Run r = bench("churn", "--target", "nats-ws");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("churn is QMsgBus only");
+  }
+
+  @Test
   void refusesAnUnknownScenario() {
     Run r = bench("everything");
     assertThat(r.exitCode()).isEqualTo(2);
