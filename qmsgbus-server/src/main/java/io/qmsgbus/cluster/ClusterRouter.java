@@ -63,6 +63,11 @@ final class ClusterRouter implements Router {
   }
 
   @Override
+  public boolean sharedAcrossNodes() {
+    return true;
+  }
+
+  @Override
   public boolean hasReceivers(String skill) {
     return local.hasReceivers(skill);
   }

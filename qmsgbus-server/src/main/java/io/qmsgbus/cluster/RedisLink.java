@@ -25,6 +25,7 @@ import io.qmsgbus.skill.SkillName;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -167,7 +168,20 @@ final class RedisLink implements Interest.Link {
       log.debug("cluster: SCRIPT LOAD failed ({}); EVAL on first use", e.toString());
     }
     loop.execute(this::connectSubscriber);
+    try { // a node is ready once it can subscribe: a register's ok right after start must hold
+      firstSubscription.get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException
+        | java.util.concurrent.ExecutionException notYet) {
+      log.warn(
+          "cluster: no subscription link to {} yet; retrying in the background",
+          options.redacted());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
+
+  /** Completes when the first subscription link is up and its interest is being subscribed. */
+  private final CompletableFuture<Void> firstSubscription = new CompletableFuture<>();
 
   /** The connection for packets (stream reads, publishing). */
   StatefulRedisConnection<String, ByteBuf> bytes() {
@@ -248,7 +262,13 @@ final class RedisLink implements Interest.Link {
                       return;
                     }
                     linkChanged();
-                    connection.async().subscribe(wakeChannel, controlChannel);
+                    // one channel per SUBSCRIBE: Lettuce completes a command at its first
+                    // confirmation, so a second one could complete the next command early
+                    connection.async().subscribe(wakeChannel);
+                    connection
+                        .async()
+                        .subscribe(controlChannel)
+                        .whenComplete((v, e) -> firstSubscription.complete(null));
                     interest.linkUp();
                     sessions.wakeAll(); // wakes sent while the link was down are lost
                   });
@@ -476,11 +496,13 @@ final class RedisLink implements Interest.Link {
     synchronized (counter) { // numbers reach Redis in the order given
       long sequence = counter.next(); // numbered even when not sent, so the others see the gap
       if (!publisher.isOpen()) {
+        tellRemoteCount(message, null);
         notSent(receipt, "not sent to other nodes: the cluster link is down");
         return;
       }
       if (stats.pendingBytes.addAndGet(bytes) > options.maxPendingBytes()) {
         stats.pendingBytes.addAndGet(-bytes);
+        tellRemoteCount(message, null);
         notSent(receipt, "not sent to other nodes: the cluster link is backed up");
         return;
       }
@@ -497,6 +519,7 @@ final class RedisLink implements Interest.Link {
                 (n, e) -> {
                   frame.release();
                   stats.pendingBytes.addAndGet(-bytes);
+                  tellRemoteCount(message, e == null ? n : null);
                   if (e == null) {
                     stats.published.increment();
                     if (receipt != null) {
@@ -510,6 +533,7 @@ final class RedisLink implements Interest.Link {
                   }
                 });
       } catch (RuntimeException e) { // request queue full, or the link went just now
+        tellRemoteCount(message, null);
         frame.release();
         stats.pendingBytes.addAndGet(-bytes);
         stats.publishFailed.increment();
@@ -537,7 +561,8 @@ final class RedisLink implements Interest.Link {
           + "  end\n"
           + "  return i == #nt\n"
           + "end\n"
-          + "redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
+          + "local published = redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
+          + "local inbox = string.sub(ARGV[4], 1, 7) == '_inbox.'\n"
           + "local stored, seen = 0, {}\n"
           + "local function store(name, set, member)\n"
           + "  if seen[name] then return end\n"
@@ -564,18 +589,18 @@ final class RedisLink implements Interest.Link {
           + "local durp = ARGV[2] .. 'durp'\n"
           + "for _, entry in ipairs(redis.call('SMEMBERS', durp)) do\n"
           + "  local cut = string.find(entry, '\\n', 1, true)\n"
-          + "  if cut and matches(string.sub(entry, 1, cut - 1), ARGV[4]) then\n"
+          + "  if cut and not inbox and matches(string.sub(entry, 1, cut - 1), ARGV[4]) then\n"
           + "    store(string.sub(entry, cut + 1), durp, entry)\n"
           + "  end\n"
           + "end\n"
-          + "return stored";
+          + "return {published, stored}";
 
-  private CompletableFuture<Long> fanout(String channel, String skill, ByteBuf frame) {
+  private CompletableFuture<List<Object>> fanout(String channel, String skill, ByteBuf frame) {
     String[] keys = {channel, sessions.index(skill)};
     ByteBuf skillBytes = Unpooled.copiedBuffer(skill, StandardCharsets.UTF_8);
     ByteBuf[] args = {frame, keyPrefix, maxQueue, skillBytes};
     String sha = fanoutSha;
-    CompletableFuture<Long> done = new CompletableFuture<>();
+    CompletableFuture<List<Object>> done = new CompletableFuture<>();
     done.whenComplete((n, e) -> skillBytes.release());
     if (sha == null) {
       evalFanout(keys, args, done);
@@ -583,7 +608,7 @@ final class RedisLink implements Interest.Link {
     }
     publisher
         .async()
-        .<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args)
+        .<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)
         .whenComplete(
             (n, e) -> {
               if (e != null && String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
@@ -597,10 +622,10 @@ final class RedisLink implements Interest.Link {
     return done;
   }
 
-  private void evalFanout(String[] keys, ByteBuf[] args, CompletableFuture<Long> done) {
+  private void evalFanout(String[] keys, ByteBuf[] args, CompletableFuture<List<Object>> done) {
     publisher
         .async()
-        .<Long>eval(FANOUT, ScriptOutputType.INTEGER, keys, args)
+        .<List<Object>>eval(FANOUT, ScriptOutputType.MULTI, keys, args)
         .whenComplete(
             (n, e) -> {
               if (e != null) {
@@ -609,6 +634,19 @@ final class RedisLink implements Interest.Link {
                 done.complete(n);
               }
             });
+  }
+
+  /** Tells a request's publisher how many nodes and durable queues took it (-1: not known). */
+  private static void tellRemoteCount(Message message, List<Object> reply) {
+    java.util.function.IntConsumer c = message.remoteCount();
+    if (c == null) {
+      return;
+    }
+    long n = -1;
+    if (reply != null && reply.size() == 2) {
+      n = ((Number) reply.get(0)).longValue() + ((Number) reply.get(1)).longValue();
+    }
+    c.accept((int) Math.min(Integer.MAX_VALUE, n));
   }
 
   private void notSent(Receipt receipt, String why) {

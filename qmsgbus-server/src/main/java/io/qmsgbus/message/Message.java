@@ -26,6 +26,12 @@ public final class Message extends AbstractReferenceCounted {
   private final ByteAccount account;
   private final Receipt receipt;
 
+  /**
+   * For a request routed across nodes: told how many other nodes and durable queues took it (-1 if
+   * that is not known), so "no receivers" can be answered. Set before routing; null otherwise.
+   */
+  private volatile java.util.function.IntConsumer remoteCount;
+
   /** The store's key for these bytes, 0 until first stored; touched only under the store's lock. */
   private long storeKey;
 
@@ -79,6 +85,16 @@ public final class Message extends AbstractReferenceCounted {
     Message m = new Message(skill, content, origin, sequence, idJson, account, receipt);
     account.held(m.size);
     return m;
+  }
+
+  /** See {@link #remoteCount(java.util.function.IntConsumer)}; null when nobody asks. */
+  public java.util.function.IntConsumer remoteCount() {
+    return remoteCount;
+  }
+
+  /** Asks a router that shares packets with other nodes to tell {@code c} how many took it. */
+  public void remoteCount(java.util.function.IntConsumer c) {
+    this.remoteCount = c;
   }
 
   /** The publisher's confirm tracker, or null when it asked for none. */

@@ -16,6 +16,7 @@ import io.qmsgbus.routing.Router;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
 import io.qmsgbus.session.SessionRegistry;
+import io.qmsgbus.skill.SkillName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -119,9 +120,21 @@ public final class PostOffice {
             idJson,
             budget,
             receipt);
+    NoReceivers check = null;
+    if (data.isRequest()) {
+      check = new NoReceivers(() -> from.noReceivers(idJson, data.skill()));
+      if (router.sharedAcrossNodes()) {
+        message.remoteCount(check);
+      } else {
+        check.accept(0); // nobody elsewhere: this node's count decides
+      }
+    }
     int receivers;
     try {
       receivers = router.publish(message);
+      if (check != null) {
+        check.local(receivers);
+      }
     } finally {
       message.release();
       if (receipt != null) {
@@ -155,6 +168,16 @@ public final class PostOffice {
    * more registrations than its own limit or the server's allow, rejects the lot.
    */
   Registration register(Sender from, List<String> wanted) {
+    for (String s : wanted) {
+      if (SkillName.isInbox(s) && !s.equals(from.inbox)) {
+        return Registration.refused(
+            "'"
+                + s
+                + "': "
+                + SkillName.INBOX_PREFIX
+                + " skills are private; ask for your own with {\"inbox\":true}");
+      }
+    }
     for (String s : wanted) {
       if (!from.permissions.mayRegister(s)) {
         metrics.denied.increment();
@@ -228,6 +251,19 @@ public final class PostOffice {
 
   void leaveGroups(Sender from, List<String> unwanted, String name) {
     registrations.addAndGet(-from.session.leaveGroups(unwanted, name));
+  }
+
+  /**
+   * Gives {@code from} a private inbox skill (made once per connection, registered for it alone,
+   * unguessable: 16 random base-32 characters), and returns its name.
+   */
+  String inbox(Sender from) {
+    if (from.inbox == null) {
+      from.inbox = SkillName.INBOX_PREFIX + Inboxes.randomName();
+    }
+    from.session.register(List.of(from.inbox));
+    registrations.incrementAndGet();
+    return from.inbox;
   }
 
   /** The receiver groups (for stats and tests). */

@@ -9,6 +9,7 @@ import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Replies;
 import io.qmsgbus.session.ClientSession;
 import io.qmsgbus.session.Connection;
+import io.qmsgbus.skill.SkillName;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +38,9 @@ public final class Sender {
   private final PostOffice office;
   private final RateLimiter dataRate;
   private final RateLimiter controlRate;
+
+  /** Its private inbox skill, once it asked for one. */
+  String inbox;
 
   /** Data packets this connection has published, for the messages' sequence numbers. */
   long sequence;
@@ -194,7 +198,7 @@ public final class Sender {
       }
       return;
     }
-    if (!permissions.mayPublish(data.skill())) {
+    if (!SkillName.isInbox(data.skill()) && !permissions.mayPublish(data.skill())) {
       office.metrics().denied.increment();
       log.debug(
           "publish denied id={} user={} skill={}", session.id(), permissions.who(), data.skill());
@@ -219,6 +223,22 @@ public final class Sender {
       return;
     }
     office.publish(this, data, idJson, content, receipt);
+  }
+
+  /** A request (a packet with reply and id) reached no receiver anywhere: the client hears it. */
+  void noReceivers(String idJson, String skill) {
+    try {
+      connection
+          .eventLoop()
+          .execute(
+              () -> {
+                if (connection.isOpen()) {
+                  reply(Replies.error(idJson, "no receivers for '" + skill + "'"));
+                }
+              });
+    } catch (RejectedExecutionException shuttingDown) {
+      // the server is stopping
+    }
   }
 
   /** A confirm for one packet: answered on this connection's loop, if it is still there. */
@@ -278,6 +298,10 @@ public final class Sender {
                   + office.config().maxControlsPerSecond()
                   + " control packets per second; not applied"));
       return;
+    }
+    if (c.inbox()) {
+      reply(Replies.inbox(c.idJson(), office.inbox(this)));
+      return; // an inbox request is answered on its own (other keys in it are not applied)
     }
     if (c.group() != null) {
       if (c.register() != null) {

@@ -27,6 +27,7 @@ public final class JsonScanner {
 
   private static final byte[] SKILL = {'s', 'k', 'i', 'l', 'l'};
   private static final byte[] ID = {'i', 'd'};
+  private static final byte[] REPLY = {'r', 'e', 'p', 'l', 'y'};
 
   /** Stops the scan at the first fault; preallocated, so a bad packet costs no stack trace. */
   private static final Stop STOP = new Stop();
@@ -49,6 +50,8 @@ public final class JsonScanner {
   private boolean object;
   private int skillCount;
   private boolean skillIsString;
+  private int replyCount;
+  private String reply; // the first reply's text, when it is a string
   private String skill;
   private int idCount;
   private int idType;
@@ -101,6 +104,16 @@ public final class JsonScanner {
   }
 
   /** Whether the first top-level {@code skill} was a string. */
+  /** How many top-level {@code reply} keys (a request names where answers go). */
+  public int replyCount() {
+    return replyCount;
+  }
+
+  /** The first top-level {@code reply}, if it is a string; else null. */
+  public String reply() {
+    return reply;
+  }
+
   public boolean skillIsString() {
     return skillIsString;
   }
@@ -188,6 +201,15 @@ public final class JsonScanner {
           idEnd = pos;
           idType = first == '"' ? STRING : (first == '-' || isDigit(first)) ? NUMBER : OTHER;
         }
+      } else if (key == 3) {
+        replyCount++;
+        if (replyCount == 1 && peek() == '"') {
+          int start = pos + 1;
+          boolean esc = string();
+          reply = decode(start, pos - 1, esc);
+        } else {
+          value(2);
+        }
       } else {
         value(2);
       }
@@ -205,7 +227,7 @@ public final class JsonScanner {
     }
   }
 
-  /** 1 for {@code skill}, 2 for {@code id}, 0 for any other key. */
+  /** 1 for {@code skill}, 2 for {@code id}, 3 for {@code reply}, 0 for any other key. */
   private int key(int start, int stop, boolean escaped) {
     if (!escaped) {
       int len = stop - start;
@@ -215,10 +237,13 @@ public final class JsonScanner {
       if (len == 2 && java.util.Arrays.equals(b, start, stop, ID, 0, 2)) {
         return 2;
       }
+      if (len == 5 && java.util.Arrays.equals(b, start, stop, REPLY, 0, 5)) {
+        return 3;
+      }
       return 0;
     }
     String k = decode(start, stop, true);
-    return "skill".equals(k) ? 1 : "id".equals(k) ? 2 : 0;
+    return "skill".equals(k) ? 1 : "id".equals(k) ? 2 : "reply".equals(k) ? 3 : 0;
   }
 
   private void value(int depth) {

@@ -14,12 +14,25 @@ public sealed interface Packet {
    * @param idJson its top-level {@code id} as JSON text ({@code 7}, {@code "a"}) as sent, or null
    *     when none was given: for an error reply about it, without reading the packet again
    */
-  record Data(String skill, String idJson) implements Packet {}
+  record Data(String skill, String idJson, String reply) implements Packet {
+
+    /** A data packet that is not a request. */
+    public Data(String skill, String idJson) {
+      this(skill, idJson, null);
+    }
+
+    /** Whether it is a request that wants to hear when nobody receives it (reply and id). */
+    public boolean isRequest() {
+      return reply != null && idJson != null;
+    }
+  }
 
   /**
    * A control packet. A field that is {@code null} (or {@code false} for ack/get) was absent.
    *
    * @param idJson the {@code id} as JSON text ({@code 7}, {@code "a"}), or null when none was given
+   * @param inbox extension: {@code {"inbox":true}} asks for a private inbox skill (see PROTOCOL.md
+   *     section 7), registered for this client only
    * @param group extension: the receiver group that {@code register} and {@code deregister} join
    *     and leave (each packet of the skill goes to one member of the group), or null
    * @param notices extension: ask for {@code {"dropped":n,"skill":..}} notices when the overflow
@@ -37,8 +50,37 @@ public sealed interface Packet {
       Boolean notices,
       Boolean confirms,
       SessionRequest session,
-      String group)
+      String group,
+      boolean inbox)
       implements Packet {
+
+    /** Without an inbox request. */
+    public Control(
+        List<String> register,
+        List<String> deregister,
+        Boolean buffering,
+        Boolean fastpush,
+        boolean ack,
+        boolean get,
+        String idJson,
+        Boolean notices,
+        Boolean confirms,
+        SessionRequest session,
+        String group) {
+      this(
+          register,
+          deregister,
+          buffering,
+          fastpush,
+          ack,
+          get,
+          idJson,
+          notices,
+          confirms,
+          session,
+          group,
+          false);
+    }
 
     /** Without a receiver group. */
     public Control(

@@ -30,7 +30,7 @@ public final class PacketClassifier {
 
   static final String KNOWN_KEYS =
       "skill, register, deregister, buffering, fastpush, ack, get (or the extensions notices,"
-          + " confirms, session)";
+          + " confirms, session, inbox)";
 
   private final int maxSkillLength;
   private final int maxIdLength;
@@ -86,6 +86,19 @@ public final class PacketClassifier {
       String problem = SkillName.problem(s.skill(), maxSkillLength);
       if (problem != null) {
         return new Packet.BadInput(problem, idJson);
+      }
+      if (s.replyCount() > 0) {
+        if (s.replyCount() > 1) {
+          return new Packet.BadInput("duplicate key \"reply\": a request names one", idJson);
+        }
+        if (s.reply() == null) {
+          return new Packet.BadInput("reply must be a string (a skill name)", idJson);
+        }
+        String replyProblem = SkillName.problem(s.reply(), maxSkillLength);
+        if (replyProblem != null) {
+          return new Packet.BadInput("reply: " + replyProblem, idJson);
+        }
+        return new Packet.Data(s.skill(), idJson, s.reply());
       }
       return new Packet.Data(s.skill(), idJson);
     }
@@ -204,7 +217,8 @@ public final class PacketClassifier {
         f.notices,
         f.confirms,
         f.session == null ? null : new Packet.SessionRequest(f.session, f.expiry, f.clean),
-        f.group);
+        f.group,
+        f.inbox);
   }
 
   private Packet dataPacket(JsonParser p, JsonToken value, boolean lenient, String idJson)
@@ -265,6 +279,10 @@ public final class PacketClassifier {
             f.session = p.getText();
           }
         }
+      }
+      case "inbox" -> {
+        f.known = true;
+        f.inbox = Boolean.TRUE.equals(bool(value, name, f));
       }
       case "group" -> {
         if (value != JsonToken.VALUE_STRING) {
@@ -428,6 +446,7 @@ public final class PacketClassifier {
     Boolean confirms;
     String session;
     String group;
+    boolean inbox;
     Long expiry;
     boolean clean;
     boolean sessionOption;

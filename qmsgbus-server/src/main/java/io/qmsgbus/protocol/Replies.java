@@ -48,6 +48,12 @@ public final class Replies {
         + "}";
   }
 
+  /** {@code {"id":7,"ok":true,"inbox":"_inbox.NAME"}}: the private inbox a client asked for. */
+  public static String inbox(String idJson, String inbox) {
+    String body = "\"ok\":true,\"inbox\":" + jsonString(inbox) + "}";
+    return idJson == null ? "{" + body : "{\"id\":" + idJson + "," + body;
+  }
+
   static String jsonString(String s) {
     return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
   }

@@ -94,7 +94,7 @@ public final class LocalRouter implements Router {
    * registrations, those whose pattern matches, each once.
    */
   private Receiver[] receiversOf(String name) {
-    if (!anyPatterns) {
+    if (!anyPatterns || SkillName.isInbox(name)) { // a wildcard never reaches an inbox
       return table.get(name);
     }
     long g = generation;

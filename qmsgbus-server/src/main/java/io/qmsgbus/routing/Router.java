@@ -44,4 +44,12 @@ public interface Router {
   default CompletionStage<Void> ready(Collection<String> skills) {
     return CompletableFuture.completedFuture(null);
   }
+
+  /**
+   * Whether packets also go to other nodes (then how many receivers a packet has is known only once
+   * they answered: see {@link io.qmsgbus.message.Message#remoteCount}).
+   */
+  default boolean sharedAcrossNodes() {
+    return false;
+  }
 }

@@ -56,6 +56,17 @@ public final class SkillName {
     return false;
   }
 
+  /**
+   * The first token of private inbox skills: {@code _inbox.X} is given to one client (who asked
+   * with {@code {"inbox":true}}), registered by nobody else, and never matched by a wildcard.
+   */
+  public static final String INBOX_PREFIX = "_inbox.";
+
+  /** Whether {@code name} is a private inbox skill. */
+  public static boolean isInbox(String name) {
+    return name.startsWith(INBOX_PREFIX);
+  }
+
   /** Whether {@code name} is a legal skill name (of any length). */
   public static boolean isValid(String name) {
     return !name.isEmpty() && tokensProblem(name, false) == null;
