@@ -67,6 +67,7 @@ public record ServerConfig(
     String fsync,
     int fsyncIntervalMillis,
     long segmentBytes,
+    int receiptTimeoutMillis,
     int maxGroupQueuePackets,
     String cluster,
     String clusterPasswordFile,

@@ -69,6 +69,13 @@ public final class Settings {
               "registrations of all clients together; a register past it is refused with an"
                   + " error"),
           integer(
+              "receiptTimeoutMillis",
+              30_000,
+              1,
+              86_400_000,
+              "a delivery receipt is sent at the latest this long after its packet, counting"
+                  + " receivers not heard from as pending"),
+          integer(
               "maxGroupQueuePackets",
               10_000,
               1,

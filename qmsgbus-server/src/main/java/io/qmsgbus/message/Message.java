@@ -32,6 +32,9 @@ public final class Message extends AbstractReferenceCounted {
    */
   private volatile java.util.function.IntConsumer remoteCount;
 
+  /** The publisher's delivery receipt, or null when it asked for none. Set before routing. */
+  private volatile DeliveryReceipt delivery;
+
   /** The store's key for these bytes, 0 until first stored; touched only under the store's lock. */
   private long storeKey;
 
@@ -95,6 +98,16 @@ public final class Message extends AbstractReferenceCounted {
   /** Asks a router that shares packets with other nodes to tell {@code c} how many took it. */
   public void remoteCount(java.util.function.IntConsumer c) {
     this.remoteCount = c;
+  }
+
+  /** The delivery receipt receivers report to, or null. */
+  public DeliveryReceipt delivery() {
+    return delivery;
+  }
+
+  /** Asks every receiver to report this packet's fate to {@code r}. */
+  public void delivery(DeliveryReceipt r) {
+    this.delivery = r;
   }
 
   /** The publisher's confirm tracker, or null when it asked for none. */

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.Permissions;
 import io.qmsgbus.config.ServerConfig;
+import io.qmsgbus.message.DeliveryReceipt;
 import io.qmsgbus.message.Message;
 import io.qmsgbus.message.Receipt;
 import io.qmsgbus.metrics.BusMetrics;
@@ -120,6 +121,11 @@ public final class PostOffice {
             idJson,
             budget,
             receipt);
+    DeliveryReceipt delivery = null;
+    if (data.receipt() && receipt != null) { // asked for, with confirms and an id
+      delivery = from.deliveryReceipt(idJson);
+      message.delivery(delivery);
+    }
     NoReceivers check = null;
     if (data.isRequest()) {
       check = new NoReceivers(() -> from.noReceivers(idJson, data.skill()));
@@ -134,6 +140,9 @@ public final class PostOffice {
       receivers = router.publish(message);
       if (check != null) {
         check.local(receivers);
+      }
+      if (delivery != null) {
+        delivery.routedTo(receivers);
       }
     } finally {
       message.release();

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.qmsgbus.auth.Identity;
 import io.qmsgbus.auth.Permissions;
+import io.qmsgbus.message.DeliveryReceipt;
 import io.qmsgbus.message.Receipt;
 import io.qmsgbus.protocol.Packet;
 import io.qmsgbus.protocol.Replies;
@@ -13,6 +14,7 @@ import io.qmsgbus.skill.SkillName;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +207,8 @@ public final class Sender {
       reply(Replies.error(idJson, PostOffice.publishDenied(data.skill())));
       return;
     }
-    Receipt receipt = confirm ? receipt(idJson) : null;
+    answers = confirm && data.receipt() ? new Answers() : null;
+    Receipt receipt = confirm ? receipt(idJson, answers) : null;
     if (office.budgetSpent()) {
       if (session.receives()) {
         // its ACKs arrive on this socket, so it cannot be paused: refuse instead
@@ -225,6 +228,43 @@ public final class Sender {
     office.publish(this, data, idJson, content, receipt);
   }
 
+  /**
+   * A delivery receipt for the packet with {@code idJson}: answered on this connection when every
+   * receiver has reported, or at the timeout.
+   */
+  DeliveryReceipt deliveryReceipt(String idJson) {
+    Answers a = answers;
+    DeliveryReceipt r =
+        new DeliveryReceipt(
+            f -> {
+              String json =
+                  Replies.receipt(
+                      idJson, f.receivers(), f.acked(), f.dropped(), f.gone(), f.pending());
+              try {
+                connection
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (a != null && !a.confirmed) {
+                            a.receipt = json; // sent right after the confirm
+                          } else if (connection.isOpen()) {
+                            reply(json);
+                          }
+                        });
+              } catch (RejectedExecutionException shuttingDown) {
+                // the server is stopping
+              }
+            });
+    try {
+      connection
+          .eventLoop()
+          .schedule(r::timedOut, office.config().receiptTimeoutMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      // the server is stopping
+    }
+    return r;
+  }
+
   /** A request (a packet with reply and id) reached no receiver anywhere: the client hears it. */
   void noReceivers(String idJson, String skill) {
     try {
@@ -242,22 +282,37 @@ public final class Sender {
   }
 
   /** A confirm for one packet: answered on this connection's loop, if it is still there. */
-  private Receipt receipt(String idJson) {
+  private Receipt receipt(String idJson, Answers a) {
     return new Receipt(
         failure -> {
           try {
-            connection.eventLoop().execute(() -> confirmed(idJson, failure));
+            connection.eventLoop().execute(() -> confirmed(idJson, failure, a));
           } catch (RejectedExecutionException shuttingDown) {
             // the server is stopping: the client hears nothing, as for a lost connection
           }
         });
   }
 
-  private void confirmed(String idJson, String failure) {
+  private void confirmed(String idJson, String failure, Answers a) {
     if (connection.isOpen()) {
       reply(failure == null ? Replies.ok(idJson) : Replies.error(idJson, failure));
     }
+    if (a != null) {
+      a.confirmed = true;
+      if (a.receipt != null && connection.isOpen()) {
+        reply(a.receipt); // it was known first: it follows its confirm
+      }
+    }
   }
+
+  /** A packet's two answers, confirm then receipt, in that order whichever is known first. */
+  private static final class Answers {
+    boolean confirmed; // on the connection's loop
+    String receipt;
+  }
+
+  /** The answers of the packet being published now (read by {@link #deliveryReceipt}). */
+  private Answers answers;
 
   /** A reply on this connection: through its session, or straight out while it has none. */
   private void reply(String json) {

@@ -28,6 +28,7 @@ public final class JsonScanner {
   private static final byte[] SKILL = {'s', 'k', 'i', 'l', 'l'};
   private static final byte[] ID = {'i', 'd'};
   private static final byte[] REPLY = {'r', 'e', 'p', 'l', 'y'};
+  private static final byte[] RECEIPT = {'r', 'e', 'c', 'e', 'i', 'p', 't'};
 
   /** Stops the scan at the first fault; preallocated, so a bad packet costs no stack trace. */
   private static final Stop STOP = new Stop();
@@ -51,6 +52,7 @@ public final class JsonScanner {
   private int skillCount;
   private boolean skillIsString;
   private int replyCount;
+  private boolean receipt; // a top-level "receipt": true
   private String reply; // the first reply's text, when it is a string
   private String skill;
   private int idCount;
@@ -107,6 +109,11 @@ public final class JsonScanner {
   /** How many top-level {@code reply} keys (a request names where answers go). */
   public int replyCount() {
     return replyCount;
+  }
+
+  /** Whether the packet has a top-level {@code "receipt": true}. */
+  public boolean receipt() {
+    return receipt;
   }
 
   /** The first top-level {@code reply}, if it is a string; else null. */
@@ -210,6 +217,13 @@ public final class JsonScanner {
         } else {
           value(2);
         }
+      } else if (key == 4) {
+        if (peek() == 't') {
+          literal("true");
+          receipt = true;
+        } else {
+          value(2);
+        }
       } else {
         value(2);
       }
@@ -227,7 +241,7 @@ public final class JsonScanner {
     }
   }
 
-  /** 1 for {@code skill}, 2 for {@code id}, 3 for {@code reply}, 0 for any other key. */
+  /** 1 {@code skill}, 2 {@code id}, 3 {@code reply}, 4 {@code receipt}, 0 any other key. */
   private int key(int start, int stop, boolean escaped) {
     if (!escaped) {
       int len = stop - start;
@@ -240,10 +254,19 @@ public final class JsonScanner {
       if (len == 5 && java.util.Arrays.equals(b, start, stop, REPLY, 0, 5)) {
         return 3;
       }
+      if (len == 7 && java.util.Arrays.equals(b, start, stop, RECEIPT, 0, 7)) {
+        return 4;
+      }
       return 0;
     }
     String k = decode(start, stop, true);
-    return "skill".equals(k) ? 1 : "id".equals(k) ? 2 : "reply".equals(k) ? 3 : 0;
+    return switch (k) {
+      case "skill" -> 1;
+      case "id" -> 2;
+      case "reply" -> 3;
+      case "receipt" -> 4;
+      default -> 0;
+    };
   }
 
   private void value(int depth) {

@@ -14,11 +14,11 @@ public sealed interface Packet {
    * @param idJson its top-level {@code id} as JSON text ({@code 7}, {@code "a"}) as sent, or null
    *     when none was given: for an error reply about it, without reading the packet again
    */
-  record Data(String skill, String idJson, String reply) implements Packet {
+  record Data(String skill, String idJson, String reply, boolean receipt) implements Packet {
 
-    /** A data packet that is not a request. */
+    /** A data packet that is not a request and asks for no receipt. */
     public Data(String skill, String idJson) {
-      this(skill, idJson, null);
+      this(skill, idJson, null, false);
     }
 
     /** Whether it is a request that wants to hear when nobody receives it (reply and id). */

@@ -98,9 +98,11 @@ public final class PacketClassifier {
         if (replyProblem != null) {
           return new Packet.BadInput("reply: " + replyProblem, idJson);
         }
-        return new Packet.Data(s.skill(), idJson, s.reply());
+        return new Packet.Data(s.skill(), idJson, s.reply(), s.receipt());
       }
-      return new Packet.Data(s.skill(), idJson);
+      return s.receipt()
+          ? new Packet.Data(s.skill(), idJson, null, true)
+          : new Packet.Data(s.skill(), idJson);
     }
     try (JsonParser p = JSON.createParser(bytes, offset, length)) {
       return read(p, false, idJson);

@@ -54,6 +54,26 @@ public final class Replies {
     return idJson == null ? "{" + body : "{\"id\":" + idJson + "," + body;
   }
 
+  /**
+   * A delivery receipt: {@code {"id":7,"receipt":{"receivers":n,"acked":a,"dropped":d,"gone":g}}},
+   * with {@code "pending":p} when it was sent at the timeout with receivers not heard from.
+   */
+  public static String receipt(
+      String idJson, int receivers, int acked, int dropped, int gone, int pending) {
+    return "{\"id\":"
+        + idJson
+        + ",\"receipt\":{\"receivers\":"
+        + receivers
+        + ",\"acked\":"
+        + acked
+        + ",\"dropped\":"
+        + dropped
+        + ",\"gone\":"
+        + gone
+        + (pending > 0 ? ",\"pending\":" + pending : "")
+        + "}}";
+  }
+
   static String jsonString(String s) {
     return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
   }

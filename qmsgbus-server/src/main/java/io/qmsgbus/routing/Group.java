@@ -59,6 +59,9 @@ public final class Group implements Receiver {
   @Override
   public synchronized void offer(Message message) {
     if (closed) { // a packet handed back after the last member left
+      if (message.delivery() != null) {
+        message.delivery().gone();
+      }
       message.release();
       return;
     }
@@ -66,6 +69,9 @@ public final class Group implements Receiver {
       if (queue.size() >= maxQueued) {
         Message oldest = queue.poll();
         dropped.accept(oldest);
+        if (oldest.delivery() != null) {
+          oldest.delivery().dropped();
+        }
         oldest.release();
       }
       queue.add(message);
@@ -172,6 +178,9 @@ public final class Group implements Receiver {
     closed = true;
     Message m;
     while ((m = queue.poll()) != null) {
+      if (m.delivery() != null) {
+        m.delivery().gone();
+      }
       m.release();
     }
   }

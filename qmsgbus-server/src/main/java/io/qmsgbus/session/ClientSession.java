@@ -80,6 +80,9 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
 
   private Groups groupRegistry;
 
+  /** Packets whose publisher asked for a receipt and whose fate this session has not told. */
+  private final Map<Message, Boolean> reporting = new IdentityHashMap<>(0);
+
   /** The wildcard ones among {@link #skills}, parsed (empty for most clients). */
   private final List<SkillPattern> patterns = new ArrayList<>(0);
 
@@ -209,6 +212,9 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
       metrics.packetsDropped.increment();
       countDrop(message.skill());
       settle(message.receipt(), false);
+      if (message.delivery() != null) {
+        message.delivery().dropped();
+      }
     } finally {
       message.release();
     }
@@ -231,6 +237,9 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     Receipt receipt = message.receipt();
     if (closed || !wants(message.skill())) {
       // deregistered after it was routed: the deregister's reply is a barrier, nothing follows it
+      if (message.delivery() != null) {
+        message.delivery().gone();
+      }
       message.release();
       if (receipt != null) {
         receipt.done(); // it no longer wants the message: nothing to confirm on its behalf
@@ -241,6 +250,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     if (stored) {
       store.enqueue(name, message); // before the machine: a fast-push send removes it at once
     }
+    track(message);
     boolean taken = machine.offer(message);
     if (receipt != null) {
       if (taken && stored) {
@@ -398,10 +408,43 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
             return;
           }
           fromGroup.put(message, group);
+          track(message);
           machine.offer(message); // a drop on arrival comes back through dropped(): done
           scheduleFlush();
         },
         message::release);
+  }
+
+  /** Before the machine sees it: a fast-push send or a drop reports at once. */
+  private void track(Message message) {
+    if (message.delivery() != null) {
+      reporting.put(message, Boolean.TRUE);
+    }
+  }
+
+  /** The fate of a packet a receipt waits for: told once. */
+  private void fate(Message message, boolean acked) {
+    if (reporting.isEmpty() || reporting.remove(message) == null) {
+      return;
+    }
+    if (acked) {
+      message.delivery().acked();
+    } else {
+      message.delivery().dropped();
+    }
+  }
+
+  /**
+   * The session goes: what it held and never delivered is gone for the receipts waiting on it
+   * (packets from a group go back to the group, whose next member will tell).
+   */
+  private void reportGone() {
+    for (Message m : reporting.keySet()) {
+      if (!fromGroup.containsKey(m)) {
+        m.delivery().gone();
+      }
+    }
+    reporting.clear();
   }
 
   /** Leaves every group, handing back what it holds and will never deliver. */
@@ -641,6 +684,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
       }
     }
     closed = true;
+    reportGone();
     leaveAllGroups(); // before the machine lets its references go
     machine.close();
     releaseInbox();
@@ -715,6 +759,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
+    reportGone();
     leaveAllGroups(); // before the machine lets its references go
     machine.close();
     if (connection != null) {
@@ -739,6 +784,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     for (String s : skills) {
       router.unsubscribe(s, this);
     }
+    reportGone();
     leaveAllGroups(); // before the machine lets its references go
     machine.close();
     if (connection != null) {
@@ -799,6 +845,9 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     while ((m = inbox.poll()) != null) {
       inboxBytes.addAndGet(-m.size());
       Receipt receipt = m.receipt();
+      if (m.delivery() != null) {
+        m.delivery().gone();
+      }
       m.release();
       if (receipt != null) {
         receipt.done(); // the session is gone: it holds no confirm up
@@ -1028,6 +1077,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
     public void dropped(Message message) {
       metrics.packetsDropped.increment();
       countDrop(message.skill()); // the envelope knows its skill: nothing to re-parse
+      fate(message, false);
       if (!groupDone(message)) {
         forget(message);
       }
@@ -1035,6 +1085,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
 
     @Override
     public void acked(Message message) {
+      fate(message, true);
       if (!groupDone(message)) {
         forget(message);
       }
@@ -1042,6 +1093,7 @@ public final class ClientSession implements Receiver, GroupMember, SessionView {
 
     @Override
     public void delivered(Message message) {
+      fate(message, true);
       if (!groupDone(message)) {
         forget(message);
       }
