@@ -651,8 +651,8 @@ def resume_summary(out):
     ok = [r for r in res if r.get("kill_to_caught_up_ms") is not None]
     ms = lambda v: "%.0f ms" % v
     num = lambda v: "%.0f" % v
-    lines = ["### Resume after kill -9 of the session's node: ACK-mode receiver on A, publisher with confirms on B at %s/s"
-             % k(res[0].get("rate", 0)), ""]
+    lines = ["### Resume after kill -9 of the session's node: ACK-mode receiver on A, publisher with confirms on B at %s/s,"
+             " reconnect %s ms after the drop" % (k(res[0].get("rate", 0)), k(res[0].get("reconnect_delay_ms", 0))), ""]
     lines.append("| runs | kill -> drop seen | kill -> WebSocket open on B | **kill -> first packet on B** | **kill -> caught up** | first -> caught up | backlog at the first packet | repeated | missing confirmed | refused | caught up |")
     lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d |" % (
@@ -661,7 +661,11 @@ def resume_summary(out):
         spread([r.get("kill_to_first_ms") for r in res], ms),
         spread([r.get("kill_to_caught_up_ms") for r in ok], ms),
         spread([r.get("first_to_caught_up_ms") for r in ok], ms),
-        spread([r.get("backlog_at_first") for r in res], num),
+        spread([r.get("backlog_at_first") for r in res], num) + (
+            "" if not any((r.get("received_on_b_until_caught_up") or 0) > 100 for r in ok) else
+            "; received on B at %s/s until caught up" % spread(
+                [1000 * (r["received_on_b_until_caught_up"] - 1) / r["first_to_caught_up_ms"] for r in ok
+                 if r.get("received_on_b_until_caught_up") and r.get("first_to_caught_up_ms")], k)),
         spread([r.get("repeated") for r in res], num),
         sum(r.get("missing_confirmed") or 0 for r in res),
         sum(r.get("refused") or 0 for r in res), len(ok), len(res)))

@@ -82,6 +82,8 @@
 #   RESUME_RUNS          kills of node A [5]
 #   RESUME_RATE          packets/s the resume part's publisher offers [1000]
 #   RESUME_BEFORE        seconds of steady publishing before the kill [3]
+#   RESUME_DELAY         ms the receiver waits after the drop before it reconnects (a client's
+#                        back-off: the backlog to catch up is about RESUME_RATE x this) [0]
 #   RESUME_TIMEOUT       most seconds from the kill to caught up [30]
 #   RESUME_APPENDFSYNC   Redis appendfsync during the resume part [everysec]
 #   PYTHON_WS            a python3 with the 'websocket' module (Debian: python3-websocket), for
@@ -130,6 +132,7 @@ DUR_PREWARM=${DUR_PREWARM:-3}
 RESUME_RUNS=${RESUME_RUNS:-5}
 RESUME_RATE=${RESUME_RATE:-1000}
 RESUME_BEFORE=${RESUME_BEFORE:-3}
+RESUME_DELAY=${RESUME_DELAY:-0}
 RESUME_TIMEOUT=${RESUME_TIMEOUT:-30}
 RESUME_APPENDFSYNC=${RESUME_APPENDFSYNC:-everysec}
 PYTHON_WS=${PYTHON_WS:-/usr/bin/python3}
@@ -472,13 +475,13 @@ fi
 if [[ " $PARTS " == *" resume "* ]]; then
   echo
   echo "== resume: a durable ACK-mode session on node A, a publisher with confirms on node B at $RESUME_RATE/s;" \
-    "kill -9 node A, the receiver resumes on B (bench/resume.py); Redis appendfsync $RESUME_APPENDFSYNC"
+    "kill -9 node A, the receiver resumes on B ${RESUME_DELAY} ms after the drop (bench/resume.py); Redis appendfsync $RESUME_APPENDFSYNC"
   redis_aof "$RESUME_APPENDFSYNC"
   for i in $(seq 1 "$RESUME_RUNS"); do
     # shellcheck disable=SC2046
     if ! $(load_pin) timeout $((RESUME_BEFORE + RESUME_TIMEOUT + 40)) "$PYTHON_WS" "$ROOT/bench/resume.py" \
         --url-a "$(url_of a)" --url-b "$(url_of b)" --kill-pid "${NPID[a]}" --session "resume-$i" --skill "resume.$i" \
-        --rate "$RESUME_RATE" --before "$RESUME_BEFORE" --timeout "$RESUME_TIMEOUT" \
+        --rate "$RESUME_RATE" --before "$RESUME_BEFORE" --reconnect-delay "$RESUME_DELAY" --timeout "$RESUME_TIMEOUT" \
         >"$OUT/resume-$i.json" 2>"$OUT/resume-$i.err"; then
       echo "  run $i: not caught up: $(cat "$OUT/resume-$i.json") $(tail -3 "$OUT/resume-$i.err")" >&2
     fi

@@ -3,7 +3,7 @@
 back on another node after its node is killed.
 
   bench/resume.py --url-a WS --url-b WS --kill-pid PID --session NAME --skill SKILL
-                  [--rate 1000] [--before 3] [--timeout 30] [--drain 10]
+                  [--rate 1000] [--before 3] [--reconnect-delay MS] [--timeout 30] [--drain 10]
 
 One process, one clock (time.monotonic; the kill is its own os.kill):
   1. a receiver attaches session NAME (expiry 60, clean) on node A (--url-a), registers SKILL,
@@ -11,8 +11,9 @@ One process, one clock (time.monotonic; the kill is its own os.kill):
   2. a publisher on node B (--url-b) with {"confirms":true} publishes {"skill":SKILL,"id":N,...}
      for N = 1, 2, ... at --rate packets/s (paced by the clock, not by the confirms);
   3. after --before s of that, once the receiver has everything confirmed so far, the probe sends
-     SIGKILL to PID (node A) and the receiver, as soon as its connection drops, connects to node B
-     with the same session name (no clean) and goes on acking;
+     SIGKILL to PID (node A) and the receiver, as soon as its connection drops (and
+     --reconnect-delay ms later: a client's back-off; default 0), connects to node B with the same
+     session name (no clean) and goes on acking;
   4. it times, from the kill: the receiver seeing its connection drop, the WebSocket to B open
      (the session attached), the first packet on B, and "caught up": the first moment the receiver
      holds every packet confirmed so far (all ids 1..C, C the highest id confirmed with every
@@ -143,7 +144,8 @@ class Probe:
 
     def run(self):
         a = self.a
-        out = {"session": a.session, "rate": a.rate, "before_s": a.before}
+        out = {"session": a.session, "rate": a.rate, "before_s": a.before,
+               "reconnect_delay_ms": a.reconnect_delay}
         # the receiver on A: register and wait for the ok
         try:
             ra = self.connect_receiver(a.url_a, True)
@@ -202,7 +204,10 @@ class Probe:
         with self.lock:
             at_drop = {"published": self.published, "confirmed": self.confirmed_upto,
                        "received": self.received_upto}
-        # ---- resume on B: connect at once (a client with --url A,B fails over the same way)
+        # ---- resume on B: connect at once (a client with --url A,B fails over the same way), or
+        # after the back-off
+        if a.reconnect_delay > 0:
+            time.sleep(a.reconnect_delay / 1000.0)
         t_open = t_first = t_caught = None
         rb = None
         attempts = 0
@@ -219,6 +224,7 @@ class Probe:
             return 1
         t_open = now()
         rb.settimeout(0.2)
+        on_b_caught = None
         deadline = t_kill + a.timeout
         backlog_at_first = None
         while now() < deadline:
@@ -239,6 +245,8 @@ class Probe:
             rb.send('{"ack":""}')
             if caught:
                 t_caught = now()
+                with self.lock:
+                    on_b_caught = self.received_on["b"]
                 break
         with self.lock:
             at_caught = {"published": self.published, "confirmed": self.confirmed_upto,
@@ -273,7 +281,7 @@ class Probe:
                 "received_on_a": self.received_on["a"], "received_on_b": self.received_on["b"],
                 "repeated": self.repeats, "missing_confirmed": missing,
                 "at_drop": at_drop, "at_caught_up": at_caught, "connect_attempts": attempts,
-                "backlog_at_first": backlog_at_first,
+                "backlog_at_first": backlog_at_first, "received_on_b_until_caught_up": on_b_caught,
             })
         ms = lambda t: None if t is None else round(1000 * (t - t_kill), 1)
         out.update({"kill_to_drop_seen_ms": ms(t_drop), "kill_to_open_on_b_ms": ms(t_open),
@@ -298,6 +306,7 @@ def main():
     p.add_argument("--skill", required=True)
     p.add_argument("--rate", type=float, default=1000)
     p.add_argument("--before", type=float, default=3)
+    p.add_argument("--reconnect-delay", type=float, default=0)
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--drain", type=float, default=10)
     a = p.parse_args()
