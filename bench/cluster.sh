@@ -9,7 +9,7 @@
 #
 #   bench/cluster.sh                          # everything, about 14 minutes on 2 cores
 #   PARTS="fanout churn" RUNS=5 bench/cluster.sh
-#   PARTS="durable resume" bench/cluster.sh   # sessions that outlive their node, about 7 minutes
+#   PARTS="durable resume" bench/cluster.sh   # sessions that outlive their node, about 6 minutes
 #
 # Parts (PARTS):
 #   fanout   1 publisher -> N receivers (RECEIVERS), fast-push, as fast as the bench's window
