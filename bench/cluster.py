@@ -17,6 +17,12 @@
       Started before a kill -9 of Redis: polls every 10 ms; touches FILE once N channels match;
       then times, from the kill (epoch ms in FILE2), the restarted Redis (a new run_id)
       answering, the first channel back and the N-th (JSON).
+  bench/cluster.py cmd --redis-port P -- WORD...
+      Sends one command; prints the reply.
+  bench/cluster.py info --redis-port P --field NAME
+      Prints one INFO field (empty if Redis has none of that name).
+  bench/cluster.py resume-line FILE
+      One line of a bench/resume.py result.
   bench/cluster.py summary OUT
       The Markdown tables of a results directory.
 """
@@ -142,6 +148,10 @@ def redis_sample(port):
         for key in ("total_commands_processed", "total_net_input_bytes", "total_net_output_bytes"):
             s[key] = int(st.get(key, 0))
         s["pubsub_channels"] = int(st.get("pubsub_channels", 0))
+        pe = info(port, "persistence")
+        for key in ("aof_enabled", "aof_rewrite_in_progress", "aof_rewrites", "aof_delayed_fsync"):
+            if key in pe:
+                s[key] = int(pe[key])
         cl = info(port, "clients")
         s["client_recent_max_output_buffer"] = int(cl.get("client_recent_max_output_buffer", 0))
         s["client_recent_max_input_buffer"] = int(cl.get("client_recent_max_input_buffer", 0))
@@ -210,7 +220,11 @@ def watch(argv):
                     v, t = max(busy)
                     result["busiest_thread"][n] = {"name": t.rsplit("/", 1)[0],
                                                    "cpu_pct": round(100 * v / dt, 1)}
-        for k in ("subscriber_conns", "subscriber_omem_max", "pubsub_channels", "publisher_qbuf_max", "used_memory",
+        for key in ("aof_rewrites", "aof_delayed_fsync"):
+            if key in a and key in b:
+                result["redis"][key + "_delta"] = b[key] - a[key]
+        for k in ("aof_rewrite_in_progress", "subscriber_conns", "subscriber_omem_max", "pubsub_channels",
+                  "publisher_qbuf_max", "used_memory",
                   "mem_clients_normal", "client_recent_max_output_buffer",
                   "client_recent_max_input_buffer"):
             vals = [s[k] for s in window if k in s]
@@ -306,6 +320,42 @@ def wait_ping(argv):
             return 1
         time.sleep(0.005)
     return 1
+
+
+def cmd(argv):
+    port = int(argv[argv.index("--redis-port") + 1])
+    words = argv[argv.index("--") + 1:]
+    r = resp(port, *words)
+    print(r if not isinstance(r, list) else "\n".join(str(x) for x in r))
+    return 0
+
+
+def info_field(argv):
+    port = int(argv[argv.index("--redis-port") + 1])
+    field = argv[argv.index("--field") + 1]
+    sections = {"aof_enabled": "persistence", "aof_rewrite_in_progress": "persistence",
+                "aof_rewrites": "persistence", "aof_delayed_fsync": "persistence"}
+    try:
+        print(info(port, sections.get(field, "all")).get(field, ""))
+    except OSError:
+        print("")
+    return 0
+
+
+def resume_line(argv):
+    try:
+        r = json.load(open(argv[0]))
+    except (OSError, ValueError) as e:
+        return print("no result (%s)" % e) or 0
+    if "error" in r and r.get("kill_to_first_ms") is None:
+        return print("error: %s" % r["error"]) or 0
+    f = lambda v: "n/a" if v is None else "%.0f ms" % v
+    print("kill -> drop seen %s, open on B %s, first packet on B %s, caught up %s; backlog at the first %s;"
+          " confirmed %s, missing %s, repeated %s, refused %s" % (
+              f(r.get("kill_to_drop_seen_ms")), f(r.get("kill_to_open_on_b_ms")), f(r.get("kill_to_first_ms")),
+              f(r.get("kill_to_caught_up_ms")), r.get("backlog_at_first"), r.get("confirmed"),
+              r.get("missing_confirmed"), r.get("repeated"), r.get("refused")))
+    return 0
 
 
 def count(argv):
@@ -519,8 +569,108 @@ def summary(out):
             spread([r.get("kill_to_all_ms") for r in ok], ms),
             len(ok), len(resub)))
         lines.append("")
+    lines.extend(durable_summary(out))
+    lines.extend(resume_summary(out))
     print("\n".join(lines))
     return 0
+
+
+DUR_TITLE = {
+    "disk-always": "single node, --data-dir, --fsync always",
+    "disk-never": "single node, --data-dir, --fsync never",
+    "memory": "single node, sessions in memory",
+    "cluster-everysec": "cluster A -> B, Redis AOF appendfsync everysec",
+    "cluster-always": "cluster A -> B, Redis AOF appendfsync always",
+}
+DUR_ORDER = ["disk-always", "disk-never", "memory", "cluster-everysec", "cluster-always"]
+DUR_NODES = {"disk-always": ("disk-always",), "disk-never": ("disk-never",), "memory": ("single",),
+             "cluster-everysec": ("a", "b"), "cluster-always": ("a", "b")}
+
+
+def durable_summary(out):
+    runs = load_runs(out, "durable-")
+    if not runs:
+        return []
+    lines = []
+    for mode in ("ack", "fastpush"):
+        keys = [t for t in DUR_ORDER if mode + "-" + t in runs]
+        if not keys:
+            continue
+        r0 = runs[mode + "-" + keys[0]][0]
+        lines.append("### Durable sessions, %s: 1 publisher with confirms (window %d) -> %d receiver(s) on named sessions" % (
+            "ACK mode" if mode == "ack" else "fast-push", r0["window"], r0["receivers"]))
+        lines.append("")
+        lines.append("| where | confirmed/s | delivered/s | publish->delivery p50 / p99 us | publish->confirm p50 / p99 us | confirmed/s vs memory | vs disk always | vs disk never | confirm p50 vs memory | errors, unconfirmed, undelivered |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        base = {t: runs.get(mode + "-" + t, []) for t in ("memory", "disk-always", "disk-never")}
+        bc = {t: med([r["confirmed_per_s"] for r in rs]) for t, rs in base.items()}
+        b50 = med([r["confirm_latency_us"]["p50"] for r in base["memory"]])
+        for t in keys:
+            rs = runs[mode + "-" + t]
+            c = [r["confirmed_per_s"] for r in rs]
+            mc = med(c)
+            lines.append("| %s | %s | %s | %s / %s | %s / %s | %s | %s | %s | %s | %d, %d, %d |" % (
+                DUR_TITLE[t], spread(c, k), spread([r["delivered_per_s"] for r in rs], k),
+                spread([r["latency_us"]["p50"] for r in rs], us), spread([r["latency_us"]["p99"] for r in rs], us),
+                spread([r["confirm_latency_us"]["p50"] for r in rs], us),
+                spread([r["confirm_latency_us"]["p99"] for r in rs], us),
+                ratio(mc, bc["memory"]), ratio(mc, bc["disk-always"]), ratio(mc, bc["disk-never"]),
+                ratio(med([r["confirm_latency_us"]["p50"] for r in rs]), b50),
+                sum(r["errors"] for r in rs), sum(r["unconfirmed"] for r in rs), sum(r["undelivered"] for r in rs)))
+        lines.append("")
+        lines.append("CPU over the measured window, % of one core (median of the runs; 200% = the machine); Redis commands/s; AOF rewrites during the window (all runs):")
+        lines.append("")
+        lines.append("| where | redis-server | node(s) | load generator | everything else | machine busy | redis commands/s | AOF rewrites |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        pct = lambda v: "%.0f" % v
+        for t in keys:
+            rs = runs[mode + "-" + t]
+            nodes = " + ".join("%s %s" % (n, spread([r["_watch"]["cpu_pct"].get(n) for r in rs], pct))
+                               for n in DUR_NODES[t])
+            rw = sum(r["_watch"]["redis"].get("aof_rewrites_delta", 0) or 0 for r in rs)
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                t, spread([r["_watch"]["cpu_pct"].get("redis") for r in rs], pct), nodes,
+                spread([r["_watch"]["cpu_pct"].get("bench") for r in rs], pct),
+                spread([r["_watch"].get("other_pct") for r in rs], pct),
+                spread([r["_watch"].get("machine_busy_pct") for r in rs], pct),
+                spread([r["_watch"]["redis"].get("commands_per_s") for r in rs], k) if t.startswith("cluster") else "-",
+                rw if t.startswith("cluster") else "-"))
+        lines.append("")
+    return lines
+
+
+def resume_summary(out):
+    res = []
+    for path in sorted(glob.glob(os.path.join(out, "resume-*.json"))):
+        try:
+            res.append(json.load(open(path)))
+        except (OSError, ValueError):
+            pass
+    if not res:
+        return []
+    ok = [r for r in res if r.get("kill_to_caught_up_ms") is not None]
+    ms = lambda v: "%.0f ms" % v
+    num = lambda v: "%.0f" % v
+    lines = ["### Resume after kill -9 of the session's node: ACK-mode receiver on A, publisher with confirms on B at %s/s,"
+             " reconnect %s ms after the drop" % (k(res[0].get("rate", 0)), k(res[0].get("reconnect_delay_ms", 0))), ""]
+    lines.append("| runs | kill -> drop seen | kill -> WebSocket open on B | **kill -> first packet on B** | **kill -> caught up** | first -> caught up | backlog at the first packet | repeated | missing confirmed | refused | caught up |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    lines.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d of %d |" % (
+        len(res), spread([r.get("kill_to_drop_seen_ms") for r in res], ms),
+        spread([r.get("kill_to_open_on_b_ms") for r in res], ms),
+        spread([r.get("kill_to_first_ms") for r in res], ms),
+        spread([r.get("kill_to_caught_up_ms") for r in ok], ms),
+        spread([r.get("first_to_caught_up_ms") for r in ok], ms),
+        spread([r.get("backlog_at_first") for r in res], num) + (
+            "" if not any((r.get("received_on_b_until_caught_up") or 0) > 100 for r in ok) else
+            "; received on B at %s/s until caught up" % spread(
+                [1000 * (r["received_on_b_until_caught_up"] - 1) / r["first_to_caught_up_ms"] for r in ok
+                 if r.get("received_on_b_until_caught_up") and r.get("first_to_caught_up_ms")], k)),
+        spread([r.get("repeated") for r in res], num),
+        sum(r.get("missing_confirmed") or 0 for r in res),
+        sum(r.get("refused") or 0 for r in res), len(ok), len(res)))
+    lines.append("")
+    return lines
 
 
 def mb(v):
@@ -539,6 +689,12 @@ if __name__ == "__main__":
         sys.exit(watch_resub(sys.argv[2:]))
     if what == "wait-ping":
         sys.exit(wait_ping(sys.argv[2:]))
+    if what == "cmd":
+        sys.exit(cmd(sys.argv[2:]))
+    if what == "info":
+        sys.exit(info_field(sys.argv[2:]))
+    if what == "resume-line":
+        sys.exit(resume_line(sys.argv[2:]))
     if what == "count":
         sys.exit(count(sys.argv[2:]))
     if what == "summary":
