@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.qmsgbus.message.Message;
 import io.qmsgbus.message.Receipt;
 import io.qmsgbus.skill.SkillName;
@@ -491,63 +492,164 @@ final class RedisLink implements Interest.Link {
     Receipt receipt = message.receipt();
     byte[] id = Envelope.idBytes(message.idJson());
     int bytes = message.size() + 64 + (id == null ? 0 : id.length);
-    String channel = channelPrefix + message.skill();
-    Sequences.Counter counter = sequences.counter(message.skill());
-    synchronized (counter) { // numbers reach Redis in the order given
-      long sequence = counter.next(); // numbered even when not sent, so the others see the gap
-      if (!publisher.isOpen()) {
-        tellRemoteCount(message, null);
-        notSent(receipt, "not sent to other nodes: the cluster link is down");
-        return;
-      }
-      if (stats.pendingBytes.addAndGet(bytes) > options.maxPendingBytes()) {
+    if (!publisher.isOpen() || stats.pendingBytes.addAndGet(bytes) > options.maxPendingBytes()) {
+      boolean down = !publisher.isOpen();
+      if (!down) {
         stats.pendingBytes.addAndGet(-bytes);
-        tellRemoteCount(message, null);
-        notSent(receipt, "not sent to other nodes: the cluster link is backed up");
-        return;
       }
-      if (receipt != null) {
-        receipt.expect();
+      Sequences.Counter c = sequences.counter(message.skill());
+      synchronized (c) {
+        c.next(); // numbered: the others see the gap
       }
-      CompositeByteBuf frame = alloc.compositeBuffer(2);
-      try {
-        frame.addComponent(
-            true, Envelope.header(alloc, nodeBytes, counter.epoch, sequence, message.origin(), id));
-        frame.addComponent(true, message.content().retainedDuplicate());
-        fanout(channel, message.skill(), frame)
-            .whenComplete(
-                (n, e) -> {
-                  frame.release();
-                  stats.pendingBytes.addAndGet(-bytes);
-                  tellRemoteCount(message, e == null ? n : null);
-                  if (e == null) {
-                    stats.published.increment();
-                    if (receipt != null) {
-                      receipt.done();
-                    }
-                  } else {
-                    stats.publishFailed.increment();
-                    if (receipt != null) {
-                      receipt.fail("not sent to other nodes: " + e.getMessage());
-                    }
-                  }
-                });
-      } catch (RuntimeException e) { // request queue full, or the link went just now
-        tellRemoteCount(message, null);
-        frame.release();
-        stats.pendingBytes.addAndGet(-bytes);
-        stats.publishFailed.increment();
-        if (receipt != null) {
-          receipt.fail("not sent to other nodes: " + e.getMessage());
-        }
+      tellRemoteCount(message, null);
+      notSent(
+          receipt,
+          down
+              ? "not sent to other nodes: the cluster link is down"
+              : "not sent to other nodes: the cluster link is backed up");
+      return;
+    }
+    if (receipt != null) {
+      receipt.expect();
+    }
+    Batch b = batches.get();
+    b.add(new Entry(message.retain(), id, bytes));
+    if (b.size() >= MAX_BATCH_PACKETS || b.bytes >= MAX_BATCH_BYTES) {
+      flush(b); // full: now
+      return;
+    }
+    if (b.size() == 1) {
+      EventExecutor here = ThreadExecutorMap.currentExecutor();
+      if (here == null) {
+        flush(b); // not on an event loop: nothing would flush it later
+      } else {
+        here.execute(() -> flush(b)); // after this loop's read batch: one script for them all
       }
     }
   }
 
+  /** Packets at most in one script call. */
+  static final int MAX_BATCH_PACKETS = 256;
+
+  /** Bytes at most in one script call. */
+  static final int MAX_BATCH_BYTES = 1 << 20;
+
+  /** One packet waiting in a batch: the message is held until Redis answered. */
+  private record Entry(Message message, byte[] id, int bytes) {}
+
+  /** The packets one event loop published since its last flush. Confined to that thread. */
+  private static final class Batch {
+    final java.util.ArrayList<Entry> entries = new java.util.ArrayList<>();
+    int bytes;
+
+    void add(Entry e) {
+      entries.add(e);
+      bytes += e.bytes();
+    }
+
+    int size() {
+      return entries.size();
+    }
+
+    List<Entry> take() {
+      List<Entry> all = new java.util.ArrayList<>(entries);
+      entries.clear();
+      bytes = 0;
+      return all;
+    }
+  }
+
+  private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
+
   /**
-   * Publishes {@code frame} to the other nodes and appends it to the queue of every durable session
-   * registered for {@code skill} anywhere (see {@link RedisSessions}), waking the node that holds
-   * each: one script, so a confirm covers both. Returns the number of durable queues it went to.
+   * Hands what {@code b} holds to the link's home loop, which numbers and sends every batch: one
+   * thread, so a skill's numbers reach Redis in the order given whichever event loop published them
+   * (Netty writes at once from the channel's own loop, but queues a write from any other, so two
+   * threads writing could overtake each other).
+   */
+  private void flush(Batch b) {
+    List<Entry> entries = b.take();
+    if (entries.isEmpty()) {
+      return;
+    }
+    if (loop.inEventLoop()) {
+      send(entries);
+      return;
+    }
+    try {
+      loop.execute(() -> send(entries));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      settle(entries, new ByteBuf[2], null, stopping);
+    }
+  }
+
+  /**
+   * Sends {@code entries} as one call of the fanout script (see {@link #FANOUT}): per packet a
+   * PUBLISH to the other nodes and an XADD to every durable receiver's stream. On the home loop.
+   */
+  private void send(List<Entry> entries) {
+    ByteBuf[] args = new ByteBuf[2 + 2 * entries.size()];
+    args[0] = keyPrefix;
+    args[1] = maxQueue;
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      Message m = e.message();
+      Sequences.Counter counter = sequences.counter(m.skill());
+      CompositeByteBuf frame = alloc.compositeBuffer(2);
+      long sequence;
+      synchronized (counter) {
+        sequence = counter.next();
+      }
+      frame.addComponent(
+          true, Envelope.header(alloc, nodeBytes, counter.epoch, sequence, m.origin(), e.id()));
+      frame.addComponent(true, m.content().retainedDuplicate());
+      args[2 + 2 * i] = Unpooled.copiedBuffer(m.skill(), StandardCharsets.UTF_8);
+      args[3 + 2 * i] = frame;
+    }
+    CompletableFuture<List<Object>> sent;
+    try {
+      sent = fanout(args);
+    } catch (RuntimeException e) { // the link went just now
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((reply, error) -> settle(entries, args, reply, error));
+  }
+
+  private void settle(List<Entry> entries, ByteBuf[] args, List<Object> reply, Throwable error) {
+    for (int i = 2; i < args.length; i++) {
+      args[i].release();
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      Message m = e.message();
+      Receipt receipt = m.receipt();
+      stats.pendingBytes.addAndGet(-e.bytes());
+      List<Object> pair =
+          error == null && reply != null && reply.size() >= 2 * i + 2
+              ? reply.subList(2 * i, 2 * i + 2)
+              : null;
+      tellRemoteCount(m, pair);
+      if (error == null) {
+        stats.published.increment();
+        if (receipt != null) {
+          receipt.done();
+        }
+      } else {
+        stats.publishFailed.increment();
+        if (receipt != null) {
+          receipt.fail("not sent to other nodes: " + error.getMessage());
+        }
+      }
+      m.release();
+    }
+  }
+
+  /**
+   * For each packet of a batch ({@code ARGV}: key prefix, stream bound, then skill and envelope per
+   * packet): publishes it to the other nodes and appends it to the queue of every durable session
+   * registered for its skill anywhere (see {@link RedisSessions}), waking the node that holds each;
+   * one script, so a confirm covers both. Returns, per packet, the PUBLISH count and the number of
+   * durable queues it went to.
    */
   static final String FANOUT =
       "local function matches(pat, name)\n"
@@ -561,47 +663,53 @@ final class RedisLink implements Interest.Link {
           + "  end\n"
           + "  return i == #nt\n"
           + "end\n"
-          + "local published = redis.call('PUBLISH', KEYS[1], ARGV[1])\n"
-          + "local inbox = string.sub(ARGV[4], 1, 7) == '_inbox.'\n"
-          + "local stored, seen = 0, {}\n"
-          + "local function store(name, set, member)\n"
-          + "  if seen[name] then return end\n"
-          + "  seen[name] = true\n"
-          + "  local sess = ARGV[2] .. 'sess:' .. name\n"
-          + "  local node = redis.call('HGET', sess, 'node')\n"
-          + "  if not node then\n"
-          + "    redis.call('SREM', set, member)\n"
-          + "    return\n"
+          + "local prefix, maxlen = ARGV[1], ARGV[2]\n"
+          + "local durp = prefix .. 'durp'\n"
+          + "local patterns = nil\n"
+          + "local out = {}\n"
+          + "for k = 3, #ARGV, 2 do\n"
+          + "  local skill, env = ARGV[k], ARGV[k + 1]\n"
+          + "  local published = redis.call('PUBLISH', prefix .. 's:' .. skill, env)\n"
+          + "  local stored, seen = 0, {}\n"
+          + "  local function store(name, set, member)\n"
+          + "    if seen[name] then return end\n"
+          + "    seen[name] = true\n"
+          + "    local sess = prefix .. 'sess:' .. name\n"
+          + "    local node = redis.call('HGET', sess, 'node')\n"
+          + "    if not node then\n"
+          + "      redis.call('SREM', set, member)\n"
+          + "      return\n"
+          + "    end\n"
+          + "    local q = prefix .. 'q:' .. name\n"
+          + "    redis.call('XADD', q, 'MAXLEN', '~', maxlen, '*', 's', skill, 'm', env)\n"
+          + "    stored = stored + 1\n"
+          + "    if node == '' then\n"
+          + "      local ttl = redis.call('PTTL', sess)\n"
+          + "      if ttl > 0 then redis.call('PEXPIRE', q, ttl) end\n"
+          + "    else\n"
+          + "      redis.call('PUBLISH', prefix .. 'wake:' .. node, name)\n"
+          + "    end\n"
           + "  end\n"
-          + "  local q = ARGV[2] .. 'q:' .. name\n"
-          + "  redis.call('XADD', q, 'MAXLEN', '~', ARGV[3], '*', 's', ARGV[4], 'm', ARGV[1])\n"
-          + "  stored = stored + 1\n"
-          + "  if node == '' then\n"
-          + "    local ttl = redis.call('PTTL', sess)\n"
-          + "    if ttl > 0 then redis.call('PEXPIRE', q, ttl) end\n"
-          + "  else\n"
-          + "    redis.call('PUBLISH', ARGV[2] .. 'wake:' .. node, name)\n"
+          + "  local dur = prefix .. 'dur:' .. skill\n"
+          + "  for _, name in ipairs(redis.call('SMEMBERS', dur)) do store(name, dur, name) end\n"
+          + "  if string.sub(skill, 1, 7) ~= '_inbox.' then\n"
+          + "    if patterns == nil then patterns = redis.call('SMEMBERS', durp) end\n"
+          + "    for _, entry in ipairs(patterns) do\n"
+          + "      local cut = string.find(entry, '\\n', 1, true)\n"
+          + "      if cut and matches(string.sub(entry, 1, cut - 1), skill) then\n"
+          + "        store(string.sub(entry, cut + 1), durp, entry)\n"
+          + "      end\n"
+          + "    end\n"
           + "  end\n"
+          + "  out[#out + 1] = published\n"
+          + "  out[#out + 1] = stored\n"
           + "end\n"
-          + "for _, name in ipairs(redis.call('SMEMBERS', KEYS[2])) do\n"
-          + "  store(name, KEYS[2], name)\n"
-          + "end\n"
-          + "local durp = ARGV[2] .. 'durp'\n"
-          + "for _, entry in ipairs(redis.call('SMEMBERS', durp)) do\n"
-          + "  local cut = string.find(entry, '\\n', 1, true)\n"
-          + "  if cut and not inbox and matches(string.sub(entry, 1, cut - 1), ARGV[4]) then\n"
-          + "    store(string.sub(entry, cut + 1), durp, entry)\n"
-          + "  end\n"
-          + "end\n"
-          + "return {published, stored}";
+          + "return out";
 
-  private CompletableFuture<List<Object>> fanout(String channel, String skill, ByteBuf frame) {
-    String[] keys = {channel, sessions.index(skill)};
-    ByteBuf skillBytes = Unpooled.copiedBuffer(skill, StandardCharsets.UTF_8);
-    ByteBuf[] args = {frame, keyPrefix, maxQueue, skillBytes};
+  private CompletableFuture<List<Object>> fanout(ByteBuf[] args) {
+    String[] keys = {};
     String sha = fanoutSha;
     CompletableFuture<List<Object>> done = new CompletableFuture<>();
-    done.whenComplete((n, e) -> skillBytes.release());
     if (sha == null) {
       evalFanout(keys, args, done);
       return done;

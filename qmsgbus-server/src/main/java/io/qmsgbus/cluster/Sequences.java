@@ -5,16 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This node's packet numbers, one counter per skill, so another node that subscribes to some skills
- * only can still see a gap in each. Publishing through {@link #next} holds the counter's lock while
- * the packet is handed to Redis, so numbers reach Redis in the order they were given even when two
- * event loops publish the same skill at once.
+ * only can still see a gap in each. {@link RedisLink} numbers packets on its home loop as it sends
+ * them (one thread: numbers reach Redis in the order given); a packet that is not sent (link down)
+ * is numbered too, from its publisher's thread, so a counter's {@link Counter#next} is called
+ * holding the counter's lock.
  *
  * <p>Bounded: publishers choose skill names, so past {@code maxCounters} the table is emptied and
  * counters start again under a new epoch (receivers take that as a restart, not a gap).
  */
 final class Sequences {
 
-  /** Numbers one skill's packets; its lock orders the hand-off to Redis. */
+  /** Numbers one skill's packets (call {@link #next} holding its lock). */
   static final class Counter {
     final long epoch;
     private long last;

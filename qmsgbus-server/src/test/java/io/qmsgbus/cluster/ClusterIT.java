@@ -299,4 +299,31 @@ class ClusterIT {
     requester.text("{\"register\":\"zz\",\"id\":\"sync\"}");
     assertThat(requester.next()).isEqualTo("{\"id\":\"sync\",\"ok\":true}"); // no error before
   }
+
+  @Test
+  void publishersOnSeveralEventLoopsShareASkillWithoutGapsOrDuplicates() throws Exception {
+    BusServer a = node("a", ServerConfig.defaults().withIoThreads(2));
+    BusServer b = node("b");
+    JdkSocket r = receiver(b, "many");
+    List<JdkSocket> pubs = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      pubs.add(client(a)); // spread over a's two event loops
+    }
+    for (int n = 1; n <= 200; n++) {
+      for (int p = 0; p < 4; p++) {
+        pubs.get(p).text("{\"skill\":\"many\",\"p\":" + p + ",\"n\":" + n + "}");
+      }
+    }
+    List<String> got = take(r, 800, new ArrayList<>());
+    assertThat(got).hasSize(800);
+    int[] last = new int[4];
+    for (String m : got) { // each publisher's packets in its order
+      int p = Integer.parseInt(m.replaceAll("^.*\"p\":(\\d+).*$", "$1"));
+      int n = Integer.parseInt(m.replaceAll("^.*\"n\":(\\d+).*$", "$1"));
+      assertThat(n).as("publisher %d", p).isEqualTo(last[p] + 1);
+      last[p] = n;
+    }
+    assertThat(b.cluster().stats().duplicates.sum()).isZero();
+    assertThat(b.cluster().stats().gapPackets.sum()).isZero();
+  }
 }
