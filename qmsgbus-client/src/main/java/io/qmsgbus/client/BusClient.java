@@ -112,6 +112,8 @@ public final class BusClient implements AutoCloseable {
   /** Runs the responders' handlers, one request at a time. Created lazily, under {@link #lock}. */
   private java.util.concurrent.ExecutorService responding;
 
+  private volatile Thread responderThread;
+
   /** The inbox asked for on a connection: {@code name} completes with the server's answer. */
   private record InboxRequest(long connection, CompletableFuture<String> name) {}
 
@@ -457,8 +459,8 @@ public final class BusClient implements AutoCloseable {
    * id} (left out if it had none). A handler returning {@code null} answers nothing; one that
    * throws, or returns what is not JSON, is logged and answers nothing. Handlers run one at a time
    * on a thread of their own; the packets of {@code skill} no longer reach {@link #take} or {@link
-   * #onMessage} (packets of it without a {@code reply} are dropped). The future is {@link
-   * #register}'s.
+   * #onMessage} (packets of it without a {@code reply} are dropped). {@link #close()} lets a
+   * running handler finish and send its answer first. The future is {@link #register}'s.
    */
   public CompletableFuture<Void> respond(String skill, Function<Message, String> handler) {
     Objects.requireNonNull(skill, "skill");
@@ -469,6 +471,7 @@ public final class BusClient implements AutoCloseable {
             Executors.newSingleThreadExecutor(
                 task -> {
                   Thread t = new Thread(task, "qmsgbus-client-respond");
+                  responderThread = t;
                   t.setDaemon(true);
                   return t;
                 });
@@ -669,11 +672,13 @@ public final class BusClient implements AutoCloseable {
 
   /**
    * Closes the connection with status 1000, stops reconnecting, fails pending request futures and
-   * drops undelivered messages. Waits at most the connect timeout for the server's close answer
-   * (not at all when called from an I/O-thread callback). Idempotent.
+   * drops undelivered messages, after letting a {@link #respond} handler that is running finish and
+   * send its answer. Waits at most the connect timeout for the server's close answer (not at all
+   * when called from an I/O-thread callback). Idempotent.
    */
   @Override
   public void close() {
+    finishAnswering();
     Link l;
     synchronized (lock) {
       if (closed) {
@@ -705,6 +710,27 @@ public final class BusClient implements AutoCloseable {
       } catch (ExecutionException e) {
         l.connection().abort();
       }
+    }
+  }
+
+  /**
+   * Lets a responder's running handler finish and its answer go out before the connection closes
+   * (waiting at most the connect timeout; not at all on the responder's own thread). Requests that
+   * arrive from now on are not answered.
+   */
+  private void finishAnswering() {
+    java.util.concurrent.ExecutorService r;
+    synchronized (lock) {
+      r = closed ? null : responding;
+    }
+    if (r == null || Thread.currentThread() == responderThread) {
+      return;
+    }
+    r.shutdown();
+    try {
+      r.awaitTermination(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
