@@ -23,13 +23,14 @@ import picocli.CommandLine.Parameters;
     name = "reply",
     mixinStandardHelpOptions = true,
     description = {
-      "Registers for SKILL and answers each request (a packet with \"reply\") by publishing",
-      "{\"skill\":REPLY,\"re\":ID,\"payload\":ANSWER} to its reply skill, ID the request's id.",
-      "--echo answers with the request's payload. --command runs CMD with the shell (sh -c)",
-      "for each request, one at a time, the request's payload on its stdin (a JSON string as",
-      "its text, anything else as JSON) and its stdout as ANSWER: sent as is if it is JSON,",
-      "else as a JSON string. A CMD that exits non-zero answers nothing (its stderr is shown).",
-      "Packets of SKILL without \"reply\" are ignored."
+      "Registers for SKILL and answers each request (a packet with \"reply\") by",
+      "publishing {\"skill\":REPLY,\"re\":ID,\"payload\":ANSWER}, ID the request's id.",
+      "--echo answers with the request's payload. --command runs CMD with the",
+      "shell (sh -c) for each request, one at a time, with the request's payload",
+      "on its stdin (a JSON string as its text, anything else as JSON); its stdout",
+      "is ANSWER, sent as is if it is JSON, else as a JSON string. A CMD that",
+      "exits non-zero answers nothing (its stderr is shown). Packets of SKILL",
+      "without \"reply\" are ignored."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -42,7 +43,7 @@ import picocli.CommandLine.Parameters;
       "Examples:",
       "  qmsgbus reply svc.echo --echo",
       "  qmsgbus reply svc.upper --command 'tr a-z A-Z'",
-      "  qmsgbus reply svc.time --command 'date -u +%s'",
+      "  qmsgbus reply svc.time --command 'date -u +%%s'",
       "  qmsgbus req svc.upper hello        # prints \"HELLO\""
     })
 final class ReplyCommand implements Callable<Integer> {
@@ -66,6 +67,7 @@ final class ReplyCommand implements Callable<Integer> {
 
   @Option(
       names = "--count",
+      paramLabel = "N",
       defaultValue = "0",
       description = "Exit after answering this many requests; 0 = run until interrupted (default).")
   long count;

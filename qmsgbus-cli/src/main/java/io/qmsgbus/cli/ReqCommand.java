@@ -20,10 +20,11 @@ import picocli.CommandLine.Parameters;
     name = "req",
     mixinStandardHelpOptions = true,
     description = {
-      "Sends a request {\"skill\":SKILL,\"reply\":INBOX,\"id\":N,\"payload\":PAYLOAD} and prints",
-      "the payload of the answer (the first packet on the private INBOX with \"re\":N, as",
-      "'qmsgbus reply' and the clients' respond helpers send it) as one line on stdout.",
-      "A PAYLOAD that is valid JSON is sent as is; any other text is sent as a JSON string.",
+      "Sends a request {\"skill\":SKILL,\"reply\":INBOX,\"id\":N,\"payload\":PAYLOAD}",
+      "and prints the payload of its answer as one line on stdout: the first packet",
+      "on the private INBOX with \"re\":N, as 'qmsgbus reply' and the clients'",
+      "respond helpers send it.",
+      "A PAYLOAD that is valid JSON is sent as is; any other text as a JSON string.",
       "Without PAYLOAD, all of stdin is the payload."
     },
     exitCodeListHeading = "%nExit status:%n",
