@@ -14,6 +14,13 @@
  *     JSON objects sent in TEXT frames;
  *   - the server sends the next packet only after an ACK (unless fast-push is on);
  *   - TEXT frames from the server are replies and errors, never data.
+ *
+ * Request/reply (PROTOCOL.md section 7): request(skill, payload, {timeout}) publishes
+ * {skill, reply: INBOX, id, payload} (INBOX: this connection's private inbox, asked of the server
+ * once per connection) and resolves with the answer packet: the first on the inbox with
+ * "re" equal to the id. respond(skill, handler) answers such requests with
+ * {skill: REPLY, re: ID, payload: handler's result}. Both keep their packets away from onPacket
+ * and ACK them themselves.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -70,6 +77,9 @@
       this.socket = null;
       this.nextId = 1;
       this.pending = new Map(); // request id -> { resolve, reject, timer }
+      this.answers = new Map(); // request(skill, ...) id -> { resolve, reject, timer }
+      this.responders = new Map(); // skill -> handler (respond())
+      this._inbox = null; // { socket, name: Promise<string>, known: string|null }
       /** Called with (packet, bytes) for each data packet: the parsed object and its exact bytes. */
       this.onPacket = null;
       /** Called with each TEXT frame the server sends (a reply or an error), parsed. */
@@ -132,6 +142,12 @@
               entry.reject(new Error('connection closed'));
             }
             this.pending.clear();
+            for (const entry of this.answers.values()) {
+              clearTimeout(entry.timer);
+              entry.reject(new Error('connection closed'));
+            }
+            this.answers.clear();
+            this._inbox = null; // it went with the connection
           }
           if (!opened) {
             reject(new Error('cannot connect to ' + url));
@@ -158,6 +174,9 @@
           this.pending.delete(reply.id);
           clearTimeout(entry.timer);
           entry.resolve(reply);
+        } else if (reply && reply.ok === false && this.answers.has(reply.id)) {
+          // a request nobody receives: "no receivers for 'SKILL'"
+          this._settle(reply.id, null, new Error(reply.error || 'request refused'));
         }
         if (this.onReply) {
           this.onReply(reply);
@@ -171,6 +190,9 @@
         packet = JSON.parse(decoder.decode(bytes));
       } catch (e) {
         packet = null; // not JSON: still handed over, as bytes
+      }
+      if (packet && typeof packet === 'object' && this._routed(packet)) {
+        return;
       }
       if (this.onPacket) {
         this.onPacket(packet, bytes);
@@ -189,10 +211,25 @@
     }
 
     /**
-     * Sends a control packet with a fresh "id" and resolves with the server's reply
-     * ({id, ok: true} or {id, ok: false, error}); rejects on timeout or close.
+     * Two forms, told apart by the first argument:
+     *
+     * request(command, timeoutMs): sends a control packet (an object) with a fresh "id" and
+     * resolves with the server's reply ({id, ok: true} or {id, ok: false, error}); rejects on
+     * timeout or close.
+     *
+     * request(skill, payload, {timeout}): a request to a skill's responders (see respond()).
+     * Publishes {skill, reply: INBOX, id, payload} and resolves with the answer packet (an object:
+     * its .payload is the answer), the first on the inbox whose "re" is the id; later answers to it
+     * are dropped. Rejects with the server's reason ("no receivers for 'SKILL'", at once) when
+     * nobody receives the skill, after timeout ms (default 10000) without an answer, or when the
+     * connection closes first.
      */
-    request(command, timeoutMs) {
+    request(commandOrSkill, timeoutOrPayload, options) {
+      if (typeof commandOrSkill === 'string') {
+        return this._request(commandOrSkill, timeoutOrPayload, options);
+      }
+      const command = commandOrSkill;
+      const timeoutMs = timeoutOrPayload;
       const id = 'js-' + this.nextId++;
       const ms = timeoutMs || 10000;
       return new Promise((resolve, reject) => {
@@ -208,6 +245,139 @@
           this.pending.delete(id);
           reject(e);
         }
+      });
+    }
+
+    _request(skill, payload, options) {
+      const ms = (options && options.timeout) || 10000;
+      const id = 'js-' + this.nextId++;
+      const answer = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.answers.delete(id);
+          reject(new Error('no answer from ' + JSON.stringify(skill) + ' within ' + ms + ' ms'));
+        }, ms);
+        this.answers.set(id, { resolve, reject, timer });
+      });
+      let socket;
+      try {
+        this._ensureOpen();
+        socket = this.socket;
+      } catch (e) {
+        this._settle(id, null, e);
+        return answer;
+      }
+      this._inboxOf(socket, ms)
+        .then((inbox) => {
+          if (this.answers.has(id)) {
+            if (this.socket !== socket) {
+              throw new Error('connection closed');
+            }
+            const packet = { skill: skill, reply: inbox, id: id, payload: payload };
+            this.sendBytes(encoder.encode(JSON.stringify(packet)));
+          }
+        })
+        .catch((e) => this._settle(id, null, e));
+      return answer;
+    }
+
+    /** Resolves (with packet) or rejects (with error) request id, if it is still waiting. */
+    _settle(id, packet, error) {
+      const entry = this.answers.get(id);
+      if (!entry) {
+        return false;
+      }
+      this.answers.delete(id);
+      clearTimeout(entry.timer);
+      if (error) {
+        entry.reject(error);
+      } else {
+        entry.resolve(packet);
+      }
+      return true;
+    }
+
+    /** The private inbox of this socket's connection: asked for once (again if that failed). */
+    _inboxOf(socket, timeoutMs) {
+      if (this._inbox && this._inbox.socket === socket) {
+        return this._inbox.name;
+      }
+      const box = { socket: socket, name: null, known: null };
+      box.name = this.request({ inbox: true }, timeoutMs).then((reply) => {
+        if (!reply.ok || typeof reply.inbox !== 'string') {
+          throw new Error(reply.error || 'the server gave no inbox: it may not support requests');
+        }
+        box.known = reply.inbox;
+        return reply.inbox;
+      });
+      box.name.catch(() => {
+        if (this._inbox === box) {
+          this._inbox = null; // the next request asks again
+        }
+      });
+      this._inbox = box;
+      return box.name;
+    }
+
+    /** Takes answers to our requests and requests for our responders; true if it took this one. */
+    _routed(packet) {
+      const box = this._inbox;
+      if (box && box.known !== null && packet.skill === box.known) {
+        this._settle(packet.re, packet, null); // an answer nobody waits for is dropped
+        this._ackQuietly();
+        return true;
+      }
+      const handler = this.responders.get(packet.skill);
+      if (!handler) {
+        return false;
+      }
+      if (typeof packet.reply !== 'string') {
+        this._ackQuietly(); // not a request: nothing to answer
+        return true;
+      }
+      const socket = this.socket;
+      Promise.resolve()
+        .then(() => handler(packet.payload, packet))
+        .then(
+          (result) => {
+            if (result !== undefined && this.socket === socket && this.connected) {
+              const answer = { skill: packet.reply };
+              if (packet.id !== undefined) {
+                answer.re = packet.id;
+              }
+              answer.payload = result;
+              this.sendBytes(encoder.encode(JSON.stringify(answer)));
+            }
+          },
+          () => {} // a failing handler answers nothing
+        )
+        .then(() => this._ackQuietly());
+      return true;
+    }
+
+    _ackQuietly() {
+      if (this.connected) {
+        this.ack();
+      }
+    }
+
+    /**
+     * Answers the requests of skill: registers for it and, for each packet of it with a "reply",
+     * calls handler(payload, packet) and publishes {skill: REPLY, re: ID, payload: result}, ID the
+     * request's id. The result may be a Promise; undefined (or a throw, or a rejection) answers
+     * nothing. Packets of skill no longer reach onPacket. Resolves with the server's reply to the
+     * registration; rejects if it refused.
+     */
+    respond(skill, handler) {
+      if (typeof handler !== 'function') {
+        throw new Error('respond needs a handler function');
+      }
+      this.responders.set(skill, handler);
+      return this.request({ register: skill }).then((reply) => {
+        if (!reply.ok) {
+          this.responders.delete(skill);
+          throw new Error(reply.error || 'register refused');
+        }
+        return reply;
       });
     }
 

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       PubCommand.class,
       SubCommand.class,
+      ReqCommand.class,
+      ReplyCommand.class,
       StatsCommand.class,
       SessionsCommand.class,
       TokenCommand.class,
@@ -27,6 +29,7 @@ import picocli.CommandLine.Command;
       "  qmsgbus server                       # listen on ws://127.0.0.1:8081/",
       "  qmsgbus sub skill1                   # print packets of skill1, acking each",
       "  qmsgbus pub skill1 '{\"temp\": 21.5}'  # publish one packet",
+      "  qmsgbus req svc.echo hello           # ask, print the answer (qmsgbus reply answers)",
       "  qmsgbus stats --watch                # connections, rates, skills, clients"
     })
 public final class Main implements Runnable {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 /**
@@ -43,6 +44,14 @@ import java.util.function.LongFunction;
  * TimeoutException} after the request timeout, or with a {@link BusException} if the connection is
  * lost or the client closed first. They fail at once while disconnected. Futures complete on the
  * client's I/O thread: do not block in non-async stages chained to them.
+ *
+ * <p><b>Request/reply.</b> {@link #request(String, String, Duration)} publishes a data packet with
+ * {@code "reply"} naming this connection's private inbox (asked of the server once per connection)
+ * and an {@code "id"}, and completes with the answer: the first message on the inbox whose {@code
+ * "re"} is that id. {@link #respond} answers requests so: for each packet of its skill with a
+ * {@code "reply"} it publishes {@code {"skill":REPLY,"re":ID,"payload":...}}, the request's {@code
+ * id} copied into {@code re}. Answers and requests for a responder's skill are taken out of the
+ * stream: they never reach {@link #take} or {@link #onMessage}, and the client ACKs them itself.
  *
  * <p><b>Reconnecting.</b> If enabled (the default) and the connection drops, the client reconnects
  * with exponential backoff and re-applies the registrations and flags the server had confirmed,
@@ -94,6 +103,27 @@ public final class BusClient implements AutoCloseable {
   private final PendingReplies pending;
   private final SessionState state = new SessionState();
   private final Inbox inbox;
+  private final PendingAnswers answers = new PendingAnswers();
+
+  /** The skills {@link #respond} answers, and how. */
+  private final Map<String, Function<Message, String>> responders =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Runs the responders' handlers, one request at a time. Created lazily, under {@link #lock}. */
+  private java.util.concurrent.ExecutorService responding;
+
+  private volatile Thread responderThread;
+
+  /** The inbox asked for on a connection: {@code name} completes with the server's answer. */
+  private record InboxRequest(long connection, CompletableFuture<String> name) {}
+
+  /** The last inbox asked for; guarded by {@link #lock}. */
+  private InboxRequest inboxRequest;
+
+  /** A known inbox: skill {@code name} is the private inbox of connection {@code connection}. */
+  private record KnownInbox(long connection, String name) {}
+
+  private volatile KnownInbox knownInbox;
   private final AtomicLong connections = new AtomicLong();
   private final Object lock = new Object();
 
@@ -372,6 +402,208 @@ public final class BusClient implements AutoCloseable {
   }
 
   /**
+   * Sends a request and completes with its answer: publishes {@code
+   * {"skill":skill,"reply":INBOX,"id":N,"payload":payloadJson}}, INBOX being this connection's
+   * private inbox (asked of the server on the first request of each connection), and completes with
+   * the first message on the inbox carrying {@code "re":N}, as {@link #respond} answers (its {@link
+   * Message#payloadJson()} is the answer). Answers that come after that (a second responder's, or
+   * one after the timeout) are dropped.
+   *
+   * <p>Fails with a {@link BusException} holding the server's reason when nobody receives the skill
+   * ({@code no receivers for 'SKILL'}, at once) or it refuses the packet, with a {@link
+   * TimeoutException} when no answer comes within {@code timeout} (which includes getting the
+   * inbox), and with a {@link BusException} when not connected or the connection is lost first.
+   * Completes on the I/O thread.
+   *
+   * @throws IllegalArgumentException if {@code payloadJson} is not one well-formed JSON value, or
+   *     {@code timeout} is not positive
+   */
+  public CompletableFuture<Message> request(String skill, String payloadJson, Duration timeout) {
+    Objects.requireNonNull(skill, "skill");
+    if (!JsonReader.isValue(Objects.requireNonNull(payloadJson, "payloadJson"))) {
+      throw new IllegalArgumentException("payload is not one JSON value: " + payloadJson);
+    }
+    if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    long id = pending.nextId();
+    CompletableFuture<Message> answer = answers.start(id, timeout);
+    Link l = link;
+    if (l == null) {
+      answers.fail(id, notConnected());
+      return answer;
+    }
+    inboxOf(l)
+        .whenComplete(
+            (box, error) -> {
+              if (error != null) {
+                answers.fail(id, error);
+                return;
+              }
+              l.connection()
+                  .sendBinary(utf8(ControlPackets.request(skill, box, id, payloadJson)))
+                  .whenComplete(
+                      (ok, sendError) -> {
+                        if (sendError != null) {
+                          answers.fail(id, new BusException("send failed", sendError));
+                        }
+                      });
+            });
+    return answer;
+  }
+
+  /**
+   * Answers the requests of {@code skill}: registers for it and, for each packet of it that has a
+   * {@code "reply"}, publishes {@code {"skill":REPLY,"re":ID,"payload":ANSWER}}, where ANSWER is
+   * what {@code handler} returns (one JSON value, inserted verbatim) and ID the request's {@code
+   * id} (left out if it had none). A handler returning {@code null} answers nothing; one that
+   * throws, or returns what is not JSON, is logged and answers nothing. Handlers run one at a time
+   * on a thread of their own; the packets of {@code skill} no longer reach {@link #take} or {@link
+   * #onMessage} (packets of it without a {@code reply} are dropped). {@link #close()} lets a
+   * running handler finish and send its answer first. The future is {@link #register}'s.
+   */
+  public CompletableFuture<Void> respond(String skill, Function<Message, String> handler) {
+    Objects.requireNonNull(skill, "skill");
+    Objects.requireNonNull(handler, "handler");
+    synchronized (lock) {
+      if (responding == null && !closed) {
+        responding =
+            Executors.newSingleThreadExecutor(
+                task -> {
+                  Thread t = new Thread(task, "qmsgbus-client-respond");
+                  responderThread = t;
+                  t.setDaemon(true);
+                  return t;
+                });
+      }
+    }
+    responders.put(skill, handler);
+    return register(skill);
+  }
+
+  /** The inbox of connection {@code l}: asked for once per connection (again if that failed). */
+  private CompletableFuture<String> inboxOf(Link l) {
+    long connection = l.events().id;
+    synchronized (lock) {
+      InboxRequest r = inboxRequest;
+      if (r != null && r.connection() == connection && !r.name().isCompletedExceptionally()) {
+        return r.name();
+      }
+      PendingReplies.Answered asked = pending.startAnswered();
+      CompletableFuture<String> name = new CompletableFuture<>();
+      asked
+          .reply()
+          .whenComplete(
+              (reply, error) -> {
+                if (error != null) {
+                  name.completeExceptionally(error);
+                } else if (reply.get("inbox") instanceof String box) {
+                  knownInbox = new KnownInbox(connection, box);
+                  name.complete(box);
+                } else {
+                  name.completeExceptionally(
+                      new BusException("the server gave no inbox: it may not support requests"));
+                }
+              });
+      inboxRequest = new InboxRequest(connection, name);
+      l.connection()
+          .sendText(ControlPackets.inbox(asked.id()))
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  pending.fail(asked.id(), new BusException("send failed", error));
+                }
+              });
+      return name;
+    }
+  }
+
+  /**
+   * Takes answers to our requests and requests for our responders out of the stream; tells whether
+   * it did. Runs on the I/O thread, in arrival order. Costs nothing while neither is in use.
+   */
+  private boolean routed(Message m) {
+    KnownInbox box = knownInbox;
+    boolean maybeAnswer = box != null && box.connection() == m.connection();
+    if (!maybeAnswer && responders.isEmpty()) {
+      return false;
+    }
+    Map<String, Object> top;
+    try {
+      top = JsonReader.readObject(m.text());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (!(top.get("skill") instanceof String skill)) {
+      return false;
+    }
+    if (maybeAnswer && skill.equals(box.name())) {
+      if (!(top.get("re") instanceof Long re) || !answers.answer(re, m)) {
+        LOG.log(System.Logger.Level.DEBUG, "dropped an answer nobody waits for: " + m.text());
+      }
+      ackOwn(m);
+      return true;
+    }
+    Function<Message, String> handler = responders.get(skill);
+    if (handler == null) {
+      return false;
+    }
+    java.util.concurrent.ExecutorService executor;
+    synchronized (lock) {
+      executor = responding;
+    }
+    if (executor == null) {
+      return true; // closed
+    }
+    try {
+      executor.execute(() -> answer(m, top, handler));
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the client is closing: nobody can answer
+    }
+    return true;
+  }
+
+  /** Runs a responder's handler on request {@code m} and publishes the answer. */
+  private void answer(Message m, Map<String, Object> top, Function<Message, String> handler) {
+    try {
+      if (!(top.get("reply") instanceof String reply)) {
+        LOG.log(System.Logger.Level.DEBUG, "not a request (no reply), dropped: " + m.text());
+        return;
+      }
+      String payload = handler.apply(m);
+      if (payload == null) {
+        return;
+      }
+      if (!JsonReader.isValue(payload)) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "respond handler for '" + m.skill() + "' returned what is not JSON: " + payload);
+        return;
+      }
+      String re = JsonReader.topLevelRaw(m.text(), "id");
+      sendBinary(utf8(ControlPackets.answer(reply, re, payload)))
+          .whenComplete(
+              (ok, error) -> {
+                if (error != null) {
+                  LOG.log(System.Logger.Level.DEBUG, "answer not sent: " + error);
+                }
+              });
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "respond handler for '" + m.skill() + "' failed", e);
+    } finally {
+      ackOwn(m);
+    }
+  }
+
+  /** ACKs a message the client handled itself (the application never sees it to ACK it). */
+  private void ackOwn(Message m) {
+    Link l = link;
+    if (l != null && l.events().id == m.connection()) {
+      l.connection().sendText(ControlPackets.ACK);
+    }
+  }
+
+  /**
    * Pushes every received message to {@code handler}, from one dedicated thread, in order; with
    * auto-ACK, the ACK goes out when the handler returns (or throws: a failing handler is logged and
    * the packet counts as handled). Once a handler is set, {@link #take} may not be used. Replaces
@@ -440,11 +672,13 @@ public final class BusClient implements AutoCloseable {
 
   /**
    * Closes the connection with status 1000, stops reconnecting, fails pending request futures and
-   * drops undelivered messages. Waits at most the connect timeout for the server's close answer
-   * (not at all when called from an I/O-thread callback). Idempotent.
+   * drops undelivered messages, after letting a {@link #respond} handler that is running finish and
+   * send its answer. Waits at most the connect timeout for the server's close answer (not at all
+   * when called from an I/O-thread callback). Idempotent.
    */
   @Override
   public void close() {
+    finishAnswering();
     Link l;
     synchronized (lock) {
       if (closed) {
@@ -456,8 +690,12 @@ public final class BusClient implements AutoCloseable {
       if (reconnector != null) {
         reconnector.shutdownNow();
       }
+      if (responding != null) {
+        responding.shutdownNow();
+      }
     }
     pending.failAll(new BusException("client closed"));
+    answers.failAll(new BusException("client closed"));
     inbox.close();
     if (l != null) {
       CompletableFuture<Void> done = l.connection().close(1000, "", connectTimeout);
@@ -472,6 +710,27 @@ public final class BusClient implements AutoCloseable {
       } catch (ExecutionException e) {
         l.connection().abort();
       }
+    }
+  }
+
+  /**
+   * Lets a responder's running handler finish and its answer go out before the connection closes
+   * (waiting at most the connect timeout; not at all on the responder's own thread). Requests that
+   * arrive from now on are not answered.
+   */
+  private void finishAnswering() {
+    java.util.concurrent.ExecutorService r;
+    synchronized (lock) {
+      r = closed ? null : responding;
+    }
+    if (r == null || Thread.currentThread() == responderThread) {
+      return;
+    }
+    r.shutdown();
+    try {
+      r.awaitTermination(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -546,6 +805,7 @@ public final class BusClient implements AutoCloseable {
     }
     // no reply can come over a dead connection
     pending.failAll(new BusException("connection to " + uris.get(events.index) + " lost"));
+    answers.failAll(new BusException("connection to " + uris.get(events.index) + " lost"));
     scheduleReconnect(events.index);
   }
 
@@ -639,11 +899,17 @@ public final class BusClient implements AutoCloseable {
     }
     Object error = reply.get("error");
     String errorText = error instanceof String s ? s : null;
-    if (reply.get("id") instanceof Long id
-        && pending.complete(id, Boolean.TRUE.equals(reply.get("ok")), errorText)) {
-      return;
+    boolean ok = Boolean.TRUE.equals(reply.get("ok"));
+    if (reply.get("id") instanceof Long id) {
+      if (pending.complete(id, reply)) {
+        return;
+      }
+      // a request's "no receivers" (an ok for it, with confirms on, is no news)
+      if (!ok && answers.fail(id, new BusException(errorText != null ? errorText : text))) {
+        return;
+      }
     }
-    if (!Boolean.TRUE.equals(reply.get("ok"))) {
+    if (!ok) {
       errorListener.accept(errorText != null ? errorText : text);
     }
   }
@@ -687,7 +953,10 @@ public final class BusClient implements AutoCloseable {
 
     @Override
     public void onBinary(byte[] bytes) {
-      inbox.add(new Message(bytes, id));
+      Message m = new Message(bytes, id);
+      if (!routed(m)) {
+        inbox.add(m);
+      }
     }
 
     @Override

@@ -64,6 +64,39 @@ final class ControlPackets {
         + "}";
   }
 
+  /** Asks for the connection's private inbox (PROTOCOL.md 7, request/reply). */
+  static String inbox(long id) {
+    return "{\"inbox\":true,\"id\":" + id + "}";
+  }
+
+  /**
+   * A request: a data packet whose answer goes to skill {@code reply}, correlated by {@code id}.
+   */
+  static String request(String skill, String reply, long id, String payloadJson) {
+    return "{\"skill\":"
+        + Json.quote(skill)
+        + ",\"reply\":"
+        + Json.quote(reply)
+        + ",\"id\":"
+        + id
+        + ",\"payload\":"
+        + payloadJson
+        + "}";
+  }
+
+  /**
+   * An answer to a request: published to the request's {@code reply} skill, {@code re} the
+   * request's {@code id} as JSON text (none if the request had none).
+   */
+  static String answer(String reply, String reJson, String payloadJson) {
+    return "{\"skill\":"
+        + Json.quote(reply)
+        + (reJson == null ? "" : ",\"re\":" + reJson)
+        + ",\"payload\":"
+        + payloadJson
+        + "}";
+  }
+
   /** A data packet whose payload is {@code text} as a JSON string. */
   static String dataText(String skill, String text) {
     return dataJson(skill, Json.quote(text));

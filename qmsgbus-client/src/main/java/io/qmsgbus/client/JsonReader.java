@@ -55,6 +55,55 @@ final class JsonReader {
   }
 
   /**
+   * Returns the exact source text of the top-level member {@code key}'s value (e.g. {@code
+   * {"a":1}}, {@code "text"} with its quotes and escapes), or {@code null} when {@code json} is not
+   * a well-formed object or has no such member. A repeated key gives its last value.
+   */
+  static String topLevelRaw(String json, String key) {
+    JsonReader r = new JsonReader(json);
+    try {
+      r.skipWhitespace();
+      if (r.peek() != '{') {
+        return null;
+      }
+      r.pos++;
+      r.skipWhitespace();
+      String found = null;
+      if (r.peek() == '}') {
+        r.pos++;
+      } else {
+        while (true) {
+          r.skipWhitespace();
+          if (r.peek() != '"') {
+            throw r.error("expected a member name");
+          }
+          String name = r.readString();
+          r.skipWhitespace();
+          r.expect(':');
+          r.skipWhitespace();
+          int start = r.pos;
+          r.readValue(1);
+          if (name.equals(key)) {
+            found = json.substring(start, r.pos);
+          }
+          r.skipWhitespace();
+          char c = r.next();
+          if (c == '}') {
+            break;
+          }
+          if (c != ',') {
+            throw r.error("expected ',' or '}'");
+          }
+        }
+      }
+      r.expectEnd();
+      return found;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
    * Tells whether {@code json} is exactly one well-formed JSON value (whitespace around allowed).
    */
   static boolean isValue(String json) {

@@ -35,6 +35,14 @@ public final class Message {
     return JsonReader.topLevelString(text(), "skill");
   }
 
+  /**
+   * Returns the exact JSON text of the packet's top-level {@code payload} (e.g. {@code 42}, {@code
+   * "text"} with its quotes, {@code {"a":1}}), or {@code null} if it has none.
+   */
+  public String payloadJson() {
+    return JsonReader.topLevelRaw(text(), "payload");
+  }
+
   /** Returns the packet's size in bytes. */
   public int size() {
     return bytes.length;

@@ -8,6 +8,17 @@ import org.junit.jupiter.api.Test;
 class ControlPacketsTest {
 
   @Test
+  void buildsRequestsAndAnswers() {
+    assertThat(ControlPackets.inbox(3)).isEqualTo("{\"inbox\":true,\"id\":3}");
+    assertThat(ControlPackets.request("svc", "_inbox.abc", 4, "[1]"))
+        .isEqualTo("{\"skill\":\"svc\",\"reply\":\"_inbox.abc\",\"id\":4,\"payload\":[1]}");
+    assertThat(ControlPackets.answer("_inbox.abc", "4", "\"x\""))
+        .isEqualTo("{\"skill\":\"_inbox.abc\",\"re\":4,\"payload\":\"x\"}");
+    assertThat(ControlPackets.answer("r\"q", null, "1"))
+        .isEqualTo("{\"skill\":\"r\\\"q\",\"payload\":1}");
+  }
+
+  @Test
   void requestsCarryTheirId() {
     assertThat(ControlPackets.register(List.of("a", "b\"c"), 3))
         .isEqualTo("{\"register\":[\"a\",\"b\\\"c\"],\"id\":3}");

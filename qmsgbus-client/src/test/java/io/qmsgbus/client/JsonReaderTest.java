@@ -12,6 +12,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JsonReaderTest {
 
   @Test
+  void givesAMembersRawText() {
+    String packet = "{\"skill\":\"a\", \"payload\" : {\"x\":[1, \"\\u00e9\"]} ,\"id\":\"r\\n\"}";
+    assertThat(JsonReader.topLevelRaw(packet, "payload")).isEqualTo("{\"x\":[1, \"\\u00e9\"]}");
+    assertThat(JsonReader.topLevelRaw(packet, "id")).isEqualTo("\"r\\n\"");
+    assertThat(JsonReader.topLevelRaw(packet, "none")).isNull();
+    assertThat(JsonReader.topLevelRaw("{\"payload\":1,\"payload\":2.5e3}", "payload"))
+        .isEqualTo("2.5e3");
+    assertThat(JsonReader.topLevelRaw("{\"payload\":1", "payload")).isNull();
+    assertThat(JsonReader.topLevelRaw("[1]", "payload")).isNull();
+    assertThat(JsonReader.topLevelRaw("{}", "payload")).isNull();
+  }
+
+  @Test
   void readsTheServersReplies() {
     assertThat(JsonReader.readObject("{\"id\":7,\"ok\":true}"))
         .containsExactly(Map.entry("id", 7L), Map.entry("ok", true));

@@ -70,6 +70,25 @@ class BusClientFailoverIT {
   }
 
   @Test
+  void afterFailingOverRequestsUseANewInboxOnTheNewServer() throws Exception {
+    AtomicInteger reconnects = new AtomicInteger();
+    BusClient requester = failoverClient(BusClient.builder(), reconnects);
+    BusClient one = connected(BusClient.builder().uri(url(server1.port())));
+    done(one.respond("svc", m -> "\"one\""));
+    BusClient two = connected(BusClient.builder().uri(url(server2.port())));
+    done(two.respond("svc", m -> "\"two\""));
+    Message first = requester.request("svc", "1", WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(first.payloadJson()).isEqualTo("\"one\"");
+
+    server1.close();
+    await().atMost(WAIT).until(() -> reconnects.get() == 1);
+
+    Message second = requester.request("svc", "2", WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(second.payloadJson()).isEqualTo("\"two\"");
+    assertThat(second.skill()).startsWith("_inbox.").isNotEqualTo(first.skill());
+  }
+
+  @Test
   void whenTheFirstServerStopsTheClientMovesToTheSecondAndRegistersThere() throws Exception {
     AtomicInteger reconnects = new AtomicInteger();
     BusClient receiver = failoverClient(BusClient.builder(), reconnects);

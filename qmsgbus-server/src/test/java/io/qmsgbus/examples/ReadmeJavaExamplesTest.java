@@ -1,6 +1,7 @@
 package io.qmsgbus.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.client.BusClient;
@@ -56,7 +57,7 @@ class ReadmeJavaExamplesTest {
       // the README may close what the block opened (a try's brace) after it
       assertThat(doc).as("README block " + m.group(1)).contains("```java\n" + block + "\n");
     }
-    assertThat(blocks).isEqualTo(3);
+    assertThat(blocks).isEqualTo(4);
   }
 
   private static String dedent(String code) {
@@ -91,6 +92,28 @@ class ReadmeJavaExamplesTest {
       // README: end
       assertThat(m.text()).isEqualTo("{\"skill\":\"skill1\",\"payload\":{\"temp\": 21.5}}");
       assertThat(receiver.take(Duration.ofSeconds(5)).text()).contains("hello");
+    }
+  }
+
+  @Test
+  void requestReplyExample() throws Exception {
+    String url = "ws://127.0.0.1:" + bus.get().port() + "/";
+    // README: requestReply
+    try (BusClient service = BusClient.builder().uri(url).build();
+        BusClient caller = BusClient.builder().uri(url).build()) {
+      service.connect();
+      caller.connect();
+      // answers each request of svc.double: {"skill":REPLY,"re":ID,"payload":{"twice":42}}
+      service
+          .respond("svc.double", req -> "{\"twice\":" + 2 * Long.parseLong(req.payloadJson()) + "}")
+          .get(5, TimeUnit.SECONDS);
+
+      Message answer = caller.request("svc.double", "21", Duration.ofSeconds(5)).get();
+      System.out.println(answer.payloadJson()); // {"twice":42}
+      // README: end
+      assertThat(answer.payloadJson()).isEqualTo("{\"twice\":42}");
+      assertThatThrownBy(() -> caller.request("svc.none", "1", Duration.ofSeconds(30)).get())
+          .hasMessageContaining("no receivers for 'svc.none'");
     }
   }
 

@@ -2,8 +2,11 @@ package io.qmsgbus.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qmsgbus.client.BusClient;
+import io.qmsgbus.client.Message;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +74,42 @@ class JavaScriptInteropTest extends InteropTestBase {
             "{\"skill\":\"browser\",\"payload\":\"from-page-1\"} bytes=43",
             "{\"skill\":\"browser\",\"payload\":\"from-page-2\"} bytes=43",
             "{\"skill\":\"browser\",\"payload\":\"from-page-3\"} bytes=43");
+  }
+
+  /**
+   * request() and respond() of qmsgbus.js (test/request-reply.js), and across languages with the
+   * Java client's: a JS request answered by Java, a Java request answered by JS.
+   */
+  @Test
+  void requestReply() throws Exception {
+    try (BusClient javaSide = BusClient.connect("ws://127.0.0.1:" + port + "/")) {
+      javaSide
+          .respond("svc.java", m -> "{\"from\":\"java\",\"got\":" + m.payloadJson() + "}")
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      ScriptProcess script = node("js-request-reply", "test/request-reply.js");
+      script.awaitValue("READY", WAIT);
+      Message answer =
+          javaSide.request("svc.js", "5", WAIT).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(answer.payloadJson()).isEqualTo("{\"twice\":10}");
+      assertThat(answer.text()).contains("\"re\":");
+      assertThat(script.awaitExit(WAIT)).as(script.describe()).isZero();
+      assertThat(script.values("ANSWER")).containsExactly("{\"twice\":42} re=string");
+      assertThat(script.values("REFUSED")).containsExactly("no receivers for 'svc.none'");
+      assertThat(script.values("TIMEOUT"))
+          .containsExactly("no answer from \"svc.silent\" within 300 ms");
+      assertThat(script.values("CONCURRENT")).containsExactly("ok=50 of 50");
+      assertThat(script.values("JAVA_ANSWER"))
+          .containsExactly("{\"from\":\"java\",\"got\":{\"q\":\"js\"}}");
+      assertThat(script.values("SERVED")).containsExactly("1");
+      assertThat(script.values("LEAKED")).isEmpty();
+      assertThat(script.values("SILENT"))
+          .singleElement()
+          .asString()
+          .matches(
+              "\\{\"skill\":\"svc\\.silent\",\"reply\":\"_inbox\\.[a-z2-7]{16}\","
+                  + "\"id\":\"js-\\d+\",\"payload\":1}");
+      assertThat(script.values("DONE")).hasSize(1);
+    }
   }
 
   @Test
