@@ -201,7 +201,19 @@ final class ServerCommand implements Callable<Integer> {
     ServerConfig cfg = ServerConfig.defaults();
     try {
       if (config != null) {
-        cfg = cfg.withFile(config);
+        try {
+          cfg = cfg.withFile(config);
+        } catch (java.nio.file.NoSuchFileException e) {
+          System.err.println(
+              "qmsgbus server: no config file "
+                  + config.toAbsolutePath()
+                  + ": check the --config path (or leave it out for the defaults)");
+          return CliErrors.USAGE;
+        } catch (java.io.IOException e) {
+          System.err.println(
+              "qmsgbus server: cannot read config file " + config + ": " + CliErrors.message(e));
+          return CliErrors.USAGE;
+        }
       }
       cfg = cfg.withAll(overrides);
       Map<String, String> security = new LinkedHashMap<>();
