@@ -48,9 +48,10 @@ final class CliErrors {
     "",
     "Exit status:",
     "  0  done",
-    "  1  run-time failure: cannot connect, the server refused a packet or closed the",
-    "     connection, the server could not start",
-    "  2  usage error: a bad option, address, payload or setting, a missing file; nothing was done",
+    "  1  run-time failure: cannot connect, the server refused a packet or closed",
+    "     the connection, the server could not start",
+    "  2  usage error: a bad option, address, payload or setting, a missing file;",
+    "     nothing was done",
     "  3  'sub --timeout' passed without a packet; 'server' halted on out of memory"
   };
 

@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Publishes data packets {\"skill\":SKILL,\"payload\":PAYLOAD}.",
-      "A PAYLOAD that is valid JSON is sent as is; any other text is sent as a JSON string",
-      "(--text: always). Text that starts with '{' or '[' but does not parse is refused.",
+      "A PAYLOAD that is valid JSON is sent as is; other text as a JSON string (--text:",
+      "always). Text starting with '{' or '[' that does not parse is refused (exit 2).",
       "Without PAYLOAD, each line of stdin is one packet."
     },
     footer = {
