@@ -227,6 +227,33 @@ final class CliErrors {
     }
   }
 
+  private static final Pattern NO_SUCH_FILE =
+      Pattern.compile("(?:[a-z_][a-z0-9_]*\\.)+NoSuchFileException(?::\\s*\\S*)?");
+
+  private static final Pattern ACCESS_DENIED =
+      Pattern.compile("(?:[a-z_][a-z0-9_]*\\.)+AccessDeniedException(?::\\s*\\S*)?");
+
+  /**
+   * Why the server could not start, as one line with what to do: the server's own message without
+   * exception class names.
+   */
+  static String startFailure(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    m = NO_SUCH_FILE.matcher(m).replaceAll("no such file");
+    m = ACCESS_DENIED.matcher(m).replaceAll("permission denied");
+    m = CLASS_PREFIX.matcher(m).replaceAll("").strip();
+    m = m.lines().findFirst().orElse(m);
+    if (m.contains("Address already in use")) {
+      m += ": is another server running there? Pick another port (0: any free one)";
+    }
+    return m;
+  }
+
+  /** Whether {@code e} comes from a file that does not exist (then it is a usage error). */
+  static boolean missingFile(Throwable e) {
+    return has(e, java.nio.file.NoSuchFileException.class);
+  }
+
   /**
    * {@code e} as one line without exception class names: the first message in its cause chain (its
    * own first), else its kind in words ("closed channel").

@@ -268,8 +268,8 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 2;
     } catch (IllegalStateException e) {
-      System.err.println("qmsgbus server: " + e.getMessage());
-      return 1;
+      System.err.println("qmsgbus server: " + CliErrors.startFailure(e));
+      return CliErrors.missingFile(e) ? CliErrors.USAGE : CliErrors.FAILURE;
     }
     // The admin port was chosen by the user (option, file or --set) rather than left at the
     // default.
@@ -283,7 +283,7 @@ final class ServerCommand implements Callable<Integer> {
         admin = AdminServer.start(server, cfg.adminHost(), wanted);
       } catch (IllegalStateException e) {
         if (adminChosen) {
-          System.err.println("qmsgbus server: " + e.getMessage());
+          System.err.println("qmsgbus server: " + CliErrors.startFailure(e));
           server.close();
           return 1;
         }

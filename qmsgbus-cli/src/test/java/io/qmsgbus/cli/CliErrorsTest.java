@@ -131,6 +131,26 @@ class CliErrorsTest {
   }
 
   @Test
+  void aTakenPortSaysPickAnother() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Run r = cli("server", "--port", Integer.toString(taken.getLocalPort()), "--admin-port", "0");
+      assertThat(r.err().strip())
+          .startsWith("qmsgbus server: cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ");
+      assertOneSentence(
+          r, 1, "is another server running there? Pick another port (0: any free one)");
+    }
+  }
+
+  @Test
+  void aMissingSecretFileIsAUsageError() throws Exception {
+    Path missing = dir.resolve("jwt.secret");
+    assertOneSentence(
+        cli("server", "--port", "0", "--admin-port", "0", "--jwt-secret-file", missing.toString()),
+        2,
+        "qmsgbus server: authJwtSecretFile: cannot read " + missing + ": no such file");
+  }
+
+  @Test
   void anUntrustedCertificateSaysPassCaCert() throws Exception {
     try (BusServer tls = tlsServer()) {
       String url = "wss://127.0.0.1:" + tls.port() + "/";
