@@ -173,6 +173,16 @@ final class PubCommand implements Callable<Integer> {
               + " connection with 1009): send less, or raise maxFrameBytes on the server");
       return CliErrors.FAILURE;
     }
+    if (status == 1006 && failure != null && largest >= LIKELY_TOO_BIG) {
+      // the server closed (1009) while a big frame was still being written: the write failed
+      // before its close frame could be read
+      System.err.println(
+          "qmsgbus pub: the server dropped the connection while a "
+              + largest
+              + "-byte packet was being sent: it is likely bigger than the server's maxFrameBytes"
+              + " (1048576 by default): send less, or raise maxFrameBytes on the server");
+      return CliErrors.FAILURE;
+    }
     if (status != -1 && status != 1000) {
       String reason = closeReason.get().isBlank() ? "" : " \"" + closeReason.get() + "\"";
       System.err.println(
@@ -224,7 +234,19 @@ final class PubCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A packet this big whose sending fails on a dropped connection was most likely refused for its
+   * size: a smaller one is written before the server's close frame (1009) can cut it short.
+   */
+  private static final int LIKELY_TOO_BIG = 64 * 1024;
+
+  /** The largest payload sent so far, in UTF-8 bytes (counted from {@link #LIKELY_TOO_BIG} on). */
+  private long largest;
+
   private CompletableFuture<Void> send(BusClient client, String line) {
+    if (line.length() >= LIKELY_TOO_BIG / 4) {
+      largest = Math.max(largest, line.getBytes(StandardCharsets.UTF_8).length);
+    }
     if (raw) {
       return client.publishRaw(line.getBytes(StandardCharsets.UTF_8));
     }
