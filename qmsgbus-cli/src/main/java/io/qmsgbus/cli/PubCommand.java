@@ -183,6 +183,15 @@ final class PubCommand implements Callable<Integer> {
               + " (1048576 by default): send less, or raise maxFrameBytes on the server");
       return CliErrors.FAILURE;
     }
+    if (status == 1006 && sent > 0) {
+      // also how a too-big packet often ends: the server closes the socket right after its 1009,
+      // and the client's next write makes it reset the connection before the close frame is read
+      System.err.println(
+          "qmsgbus pub: the server dropped the connection without a close frame: a packet bigger"
+              + " than its maxFrameBytes does that (send less, or raise maxFrameBytes on the"
+              + " server), as does a server that stopped");
+      return CliErrors.FAILURE;
+    }
     if (status != -1 && status != 1000) {
       String reason = closeReason.get().isBlank() ? "" : " \"" + closeReason.get() + "\"";
       System.err.println(

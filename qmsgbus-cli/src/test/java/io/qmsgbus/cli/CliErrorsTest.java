@@ -251,7 +251,21 @@ class CliErrorsTest {
             + " connection with 1009): send less, or raise maxFrameBytes on the server";
     try (BusServer small =
         BusServer.start(ServerConfig.defaults().withPort(0).withMaxFrameBytes(1000))) {
-      assertOneSentence(cli("pub", "s", "x".repeat(5000), "--url", ws(small.port())), 1, sentence);
+      // the server closes the socket right after its 1009 close frame; if the client's close
+      // frame reaches it first, the reset can drop that frame before the client reads it
+      Run r = cli("pub", "s", "x".repeat(5000), "--url", ws(small.port()));
+      assertThat(r.code()).as(r.err()).isEqualTo(1);
+      assertThat(r.err().strip())
+          .satisfiesAnyOf(
+              e -> assertThat(e).isEqualTo(sentence),
+              e ->
+                  assertThat(e)
+                      .isEqualTo(
+                          "qmsgbus pub: the server dropped the connection without a close frame:"
+                              + " a packet bigger than its maxFrameBytes does that (send less, or"
+                              + " raise maxFrameBytes on the server), as does a server that"
+                              + " stopped"));
+      assertNoTrace(r);
       // one that fits still goes
       Run ok = cli("pub", "s", "x".repeat(500), "--url", ws(small.port()));
       assertThat(ok.code()).as(ok.err()).isZero();
@@ -261,9 +275,9 @@ class CliErrorsTest {
     try (BusServer server = BusServer.start(ServerConfig.defaults().withPort(0))) {
       Path big = dir.resolve("big.txt");
       Files.writeString(big, "\"" + "y".repeat(4 << 20) + "\"\n");
-      Run r = cliWithInput(big, "pub", "s", "--url", ws(server.port()));
-      assertThat(r.code()).as(r.err()).isEqualTo(1);
-      assertThat(r.err().strip())
+      Run huge = cliWithInput(big, "pub", "s", "--url", ws(server.port()));
+      assertThat(huge.code()).as(huge.err()).isEqualTo(1);
+      assertThat(huge.err().strip())
           .satisfiesAnyOf(
               e -> assertThat(e).isEqualTo(sentence),
               e ->
@@ -274,7 +288,7 @@ class CliErrorsTest {
                               + "-byte packet was being sent: it is likely bigger than the"
                               + " server's maxFrameBytes (1048576 by default): send less, or"
                               + " raise maxFrameBytes on the server"));
-      assertNoTrace(r);
+      assertNoTrace(huge);
     }
   }
 
