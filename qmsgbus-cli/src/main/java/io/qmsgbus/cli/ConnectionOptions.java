@@ -120,15 +120,29 @@ public final class ConnectionOptions {
     return token != null || caCert != null;
   }
 
-  /** Applies the address, token and trust to a client builder. */
-  BusClient.Builder apply(BusClient.Builder b) throws IOException {
-    b.uris(urls().toArray(String[]::new));
+  /**
+   * Applies the address, token and trust to a client builder.
+   *
+   * @throws IllegalArgumentException with the one sentence to print (a usage error): an address
+   *     that is not ws:// or wss://, a {@code --ca-cert} that cannot be read
+   */
+  BusClient.Builder apply(BusClient.Builder b) {
+    List<String> all = urls();
+    CliErrors.checkUrls(all);
+    b.uris(all.toArray(String[]::new));
     String t = token();
     if (t != null) {
       b.token(t);
     }
     if (caCert != null) {
-      b.sslContext(TlsTrust.fromPem(caCert));
+      try {
+        b.sslContext(TlsTrust.fromPem(caCert));
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IllegalArgumentException("--ca-cert " + caCert + ": no such file", e);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "--ca-cert " + caCert + ": " + CliErrors.message(e) + " (a PEM certificate file?)", e);
+      }
     }
     return b;
   }

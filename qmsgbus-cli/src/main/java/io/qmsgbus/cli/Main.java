@@ -1,6 +1,8 @@
 package io.qmsgbus.cli;
 
 import io.qmsgbus.bench.BenchCommand;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,10 +42,36 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
+  /**
+   * The Java client's own logger (JDK logging): the commands say what went wrong in one line each,
+   * so its warnings, with their stack traces, would only repeat it. Held here: JDK logging keeps
+   * only weak references to its loggers, which would forget the level.
+   */
+  private static final java.util.logging.Logger CLIENT_LOG =
+      java.util.logging.Logger.getLogger("io.qmsgbus.client");
+
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
+    CLIENT_LOG.setLevel(java.util.logging.Level.OFF);
     CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     ServerCommand.describeSettings(cl.getSubcommands().get("server"));
+    var usage = cl.getCommandSpec().usageMessage();
+    List<String> footer = new ArrayList<>(List.of(usage.footer()));
+    footer.addAll(List.of(CliErrors.EXIT_CODES));
+    usage.footer(footer.toArray(String[]::new));
+    // picocli: a bad command line exits 2, an exception 1; whatever a command did not foresee still
+    // ends in one line, not a stack trace
+    cl.setExecutionExceptionHandler(
+        (e, command, parsed) -> {
+          command
+              .getErr()
+              .println(
+                  command.getCommandSpec().qualifiedName()
+                      + ": "
+                      + CliErrors.message(e)
+                      + " (unexpected: please report it)");
+          return CliErrors.FAILURE;
+        });
     return cl.execute(args);
   }
 

@@ -201,7 +201,19 @@ final class ServerCommand implements Callable<Integer> {
     ServerConfig cfg = ServerConfig.defaults();
     try {
       if (config != null) {
-        cfg = cfg.withFile(config);
+        try {
+          cfg = cfg.withFile(config);
+        } catch (java.nio.file.NoSuchFileException e) {
+          System.err.println(
+              "qmsgbus server: no config file "
+                  + config.toAbsolutePath()
+                  + ": check the --config path (or leave it out for the defaults)");
+          return CliErrors.USAGE;
+        } catch (java.io.IOException e) {
+          System.err.println(
+              "qmsgbus server: cannot read config file " + config + ": " + CliErrors.message(e));
+          return CliErrors.USAGE;
+        }
       }
       cfg = cfg.withAll(overrides);
       Map<String, String> security = new LinkedHashMap<>();
@@ -256,8 +268,8 @@ final class ServerCommand implements Callable<Integer> {
       System.err.println("qmsgbus server: " + e.getMessage());
       return 2;
     } catch (IllegalStateException e) {
-      System.err.println("qmsgbus server: " + e.getMessage());
-      return 1;
+      System.err.println("qmsgbus server: " + CliErrors.startFailure(e));
+      return CliErrors.missingFile(e) ? CliErrors.USAGE : CliErrors.FAILURE;
     }
     // The admin port was chosen by the user (option, file or --set) rather than left at the
     // default.
@@ -271,7 +283,7 @@ final class ServerCommand implements Callable<Integer> {
         admin = AdminServer.start(server, cfg.adminHost(), wanted);
       } catch (IllegalStateException e) {
         if (adminChosen) {
-          System.err.println("qmsgbus server: " + e.getMessage());
+          System.err.println("qmsgbus server: " + CliErrors.startFailure(e));
           server.close();
           return 1;
         }

@@ -1,6 +1,7 @@
 package io.qmsgbus.cli;
 
 import io.qmsgbus.client.BusClient;
+import io.qmsgbus.client.BusException;
 import io.qmsgbus.client.Message;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +63,14 @@ final class SubCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (BusClient client = connection.apply(BusClient.builder()).build()) {
+    BusClient built;
+    try {
+      built = connection.apply(BusClient.builder()).build();
+    } catch (IllegalArgumentException e) {
+      System.err.println("qmsgbus sub: " + e.getMessage());
+      return CliErrors.USAGE;
+    }
+    try (BusClient client = built) {
       client.onError(e -> System.err.println("qmsgbus sub: server says: " + e));
       client.connect();
       if (buffering) {
@@ -80,17 +88,23 @@ final class SubCommand implements Callable<Integer> {
         Message m = client.take(wait);
         if (m == null) {
           System.err.println("qmsgbus sub: no packet for " + timeoutSeconds + "s");
-          return 3;
+          return CliErrors.TIMEOUT;
         }
         out.println(m.text().replace("\r", "").replace('\n', ' '));
       }
-      return 0;
+      return CliErrors.OK;
+    } catch (BusException e) {
+      System.err.println("qmsgbus sub: " + CliErrors.connectFailure(e, connection.urls()));
+      return CliErrors.FAILURE;
     } catch (java.util.concurrent.ExecutionException e) {
-      System.err.println("qmsgbus sub: " + e.getCause().getMessage());
-      return 1;
+      System.err.println("qmsgbus sub: " + CliErrors.message(e.getCause()));
+      return CliErrors.FAILURE;
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.err.println("qmsgbus sub: the server did not answer within 10 s");
+      return CliErrors.FAILURE;
     } catch (Exception e) {
-      System.err.println("qmsgbus sub: " + e.getMessage());
-      return 1;
+      System.err.println("qmsgbus sub: " + CliErrors.message(e));
+      return CliErrors.FAILURE;
     }
   }
 }

@@ -136,6 +136,7 @@ public final class BusClient implements AutoCloseable {
   private volatile Consumer<String> errorListener =
       error -> LOG.log(System.Logger.Level.WARNING, "bus error: " + error);
   private volatile Runnable reconnectListener = () -> {};
+  private volatile java.util.function.BiConsumer<Integer, String> closeListener = (s, r) -> {};
 
   /** A live connection and the events object that identifies it. */
   private record Link(WsConnection connection, Events events) {}
@@ -646,6 +647,17 @@ public final class BusClient implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Sets who hears each connection end, with its close status and reason: the server's (e.g. 1009
+   * when a message was bigger than its {@code maxFrameBytes}, 1008 for a policy), the answer to
+   * {@link #close()} (1000), or 1006 when the connection dropped without a close frame. Runs on the
+   * I/O thread, before any reconnect.
+   */
+  public BusClient onClosed(java.util.function.BiConsumer<Integer, String> listener) {
+    this.closeListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
   /** Tells whether a connection is open now. */
   public boolean isConnected() {
     Link l = link;
@@ -970,6 +982,11 @@ public final class BusClient implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "connection to " + uri + " failed", error);
       } else {
         LOG.log(System.Logger.Level.DEBUG, "connection to " + uri + " closed: " + status);
+      }
+      try {
+        closeListener.accept(status, reason);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "close listener failed", e);
       }
       ended(this);
     }

@@ -90,6 +90,47 @@ class FragmentedFramesTest {
     }
   }
 
+  /** The close listener hears the server's status and reason (here 1009, message too big). */
+  @Test
+  void theCloseListenerHearsTheServersStatus() throws Exception {
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> serverDone =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Socket s = listener.accept()) {
+                  s.setSoTimeout((int) WAIT.toMillis());
+                  handshake(s);
+                  byte[] reason = "message too big".getBytes(StandardCharsets.UTF_8);
+                  byte[] payload = new byte[2 + reason.length];
+                  payload[0] = (byte) (1009 >> 8);
+                  payload[1] = (byte) (1009 & 0xFF);
+                  System.arraycopy(reason, 0, payload, 2, reason.length);
+                  frame(s.getOutputStream(), FIN | CLOSE, payload);
+                  drain(s.getInputStream());
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              threads);
+      CompletableFuture<String> closed = new CompletableFuture<>();
+      try (BusClient client =
+          BusClient.builder()
+              .uri("ws://127.0.0.1:" + listener.getLocalPort() + "/")
+              .reconnect(false, Duration.ofMillis(100), Duration.ofSeconds(1))
+              .build()) {
+        client.onClosed((status, why) -> closed.complete(status + " " + why));
+        try {
+          client.connect();
+        } catch (BusException endedAtOnce) {
+          // the close may come before connect() returns: the listener hears it all the same
+        }
+        assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .isEqualTo("1009 message too big");
+      }
+      serverDone.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
   private static void handshake(Socket s) throws IOException {
     InputStream in = s.getInputStream();
     String key = null;
