@@ -52,7 +52,9 @@ final class CliErrors {
     "     the connection, the server could not start",
     "  2  usage error: a bad option, address, payload or setting, a missing file;",
     "     nothing was done",
-    "  3  'sub --timeout' passed without a packet; 'server' halted on out of memory"
+    "  3  'sub --timeout' passed without a packet; 'req': no receivers for the",
+    "     skill; 'server' halted on out of memory",
+    "  4  'req': no answer within --timeout"
   };
 
   private static final Pattern CLASS_PREFIX =
