@@ -48,7 +48,9 @@ final class BusChannelInitializer extends ChannelInitializer<SocketChannel> {
                 WebSocketDecoderConfig.newBuilder()
                     .maxFramePayloadLength(config.maxFrameBytes())
                     .allowExtensions(false)
-                    .closeOnProtocolViolation(true)
+                    // FrameHandler sends the close (1002/1007/1009) and lingers: see
+                    // closeGracefully
+                    .closeOnProtocolViolation(false)
                     .withUTF8Validator(true)
                     .build())
             .build();

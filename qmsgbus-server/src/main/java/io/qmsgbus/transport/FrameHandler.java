@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -24,6 +25,7 @@ import io.qmsgbus.protocol.Packet.SessionRequest;
 import io.qmsgbus.session.ClientSession;
 import java.io.IOException;
 import java.net.SocketException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   private final BusContext bus;
   private Sender sender;
+
+  /** We sent a close after bad input and wait for the peer to go (see {@link #closeGracefully}). */
+  private boolean lingering;
 
   FrameHandler(BusContext bus) {
     this.bus = bus;
@@ -104,6 +109,10 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingering) { // we closed: nothing more is read
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof CloseWebSocketFrame close) {
       // replies to what came before the close are still batched: they go out first, then the
       // close answer (echoing the client's code), then the connection ends
@@ -176,15 +185,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     Object who = who();
     if (cause instanceof TooLongFrameException) {
       log.info("message too big, closing id={} remote={}", who, ctx.channel().remoteAddress());
-      closeWith(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big");
-    } else if (cause instanceof CorruptedWebSocketFrameException) {
-      // the decoder has already sent the matching close frame (1002, or 1009 for size)
+      closeGracefully(
+          ctx, new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message too big"));
+    } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+      // the decoder discards what follows; we say why (1002, 1007, or 1009 for size)
       log.info(
           "protocol violation, closing id={} remote={}: {}",
           who,
           ctx.channel().remoteAddress(),
           cause.getMessage());
-      ctx.close();
+      closeGracefully(ctx, new CloseWebSocketFrame(corrupt.closeStatus(), cause.getMessage()));
     } else if (cause instanceof SocketException
         || (cause instanceof IOException && !(cause.getCause() instanceof RuntimeException))) {
       log.debug(
@@ -209,6 +219,34 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
       }
       closeWith(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR, "internal error");
     }
+  }
+
+  /** How long a connection we closed waits for its peer to close, reading and dropping. */
+  private static final long LINGER_SECONDS = 2;
+
+  /**
+   * Sends {@code close}, then ends our side of the TCP connection (FIN) but keeps reading, and
+   * dropping, until the peer closes or {@link #LINGER_SECONDS} pass. Closing at once would answer
+   * the rest of, say, an oversized frame still on its way with a reset, and a reset can discard the
+   * close frame before the client reads it: it would never learn why (1009).
+   */
+  private void closeGracefully(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+    if (lingering) {
+      close.release();
+      return;
+    }
+    lingering = true;
+    ctx.writeAndFlush(close)
+        .addListener(
+            f -> {
+              if (ctx.channel() instanceof DuplexChannel d && d.isActive()) {
+                d.shutdownOutput();
+                d.config().setAutoRead(true); // whatever held reads: the rest is dropped
+                d.eventLoop().schedule(() -> d.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+              } else {
+                ctx.close();
+              }
+            });
   }
 
   private static void closeWith(
