@@ -177,23 +177,9 @@ public final class PostOffice {
    * more registrations than its own limit or the server's allow, rejects the lot.
    */
   Registration register(Sender from, List<String> wanted) {
-    for (String s : wanted) {
-      if (SkillName.isInbox(s) && !s.equals(from.inbox)) {
-        return Registration.refused(
-            "'"
-                + s
-                + "': "
-                + SkillName.INBOX_PREFIX
-                + " skills are private; ask for your own with {\"inbox\":true}");
-      }
-    }
-    for (String s : wanted) {
-      if (!from.permissions.mayRegister(s)) {
-        metrics.denied.increment();
-        log.debug(
-            "register denied id={} user={} skill={}", from.session.id(), from.permissions.who(), s);
-        return Registration.refused("not allowed to register for '" + s + "'");
-      }
+    String refused = mayRegister(from, wanted);
+    if (refused != null) {
+      return Registration.refused(refused);
     }
     List<String> fresh = new ArrayList<>(wanted.size());
     int newSkills = 0;
@@ -205,17 +191,12 @@ public final class PostOffice {
         }
       }
     }
-    if (from.session.registrationCount() + fresh.size() > config.maxRegistrations()) {
-      return Registration.refused(
-          "too many registrations: at most " + config.maxRegistrations() + " per client");
-    }
     if (newSkills > 0 && router.skillCount() + newSkills > config.maxSkills()) {
       return Registration.refused("too many skills on this server: at most " + config.maxSkills());
     }
-    if (registrations.addAndGet(fresh.size()) > config.maxTotalRegistrations()) {
-      registrations.addAndGet(-fresh.size());
-      return Registration.refused(
-          "too many registrations on this server: at most " + config.maxTotalRegistrations());
+    refused = reserve(from, fresh.size());
+    if (refused != null) {
+      return Registration.refused(refused);
     }
     List<String> added = from.session.register(fresh);
     for (String s : added) {
@@ -225,17 +206,55 @@ public final class PostOffice {
   }
 
   /**
+   * Why {@code from} may not register (or join a group) for one of {@code wanted}: another's
+   * private inbox, or outside its permissions; null if it may.
+   */
+  private String mayRegister(Sender from, List<String> wanted) {
+    for (String s : wanted) {
+      if (SkillName.isInbox(s) && !s.equals(from.inbox)) {
+        return "'"
+            + s
+            + "': "
+            + SkillName.INBOX_PREFIX
+            + " skills are private; ask for your own with {\"inbox\":true}";
+      }
+    }
+    for (String s : wanted) {
+      if (!from.permissions.mayRegister(s)) {
+        metrics.denied.increment();
+        log.debug(
+            "register denied id={} user={} skill={}", from.session.id(), from.permissions.who(), s);
+        return "not allowed to register for '" + s + "'";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Counts {@code fresh} new registrations of {@code from} against its own bound and the server's;
+   * returns why not (nothing counted), or null once counted.
+   */
+  private String reserve(Sender from, int fresh) {
+    if (from.session.registrationCount() + fresh > config.maxRegistrations()) {
+      return "too many registrations: at most " + config.maxRegistrations() + " per client";
+    }
+    if (registrations.addAndGet(fresh) > config.maxTotalRegistrations()) {
+      registrations.addAndGet(-fresh);
+      return "too many registrations on this server: at most " + config.maxTotalRegistrations();
+    }
+    return null;
+  }
+
+  /**
    * Makes {@code from} a member of group {@code name} of each of {@code wanted}, all or nothing,
    * under the same permissions and bounds as a register (each membership counts as one).
    *
    * @return the error to send back, or null if applied
    */
   String joinGroups(Sender from, List<String> wanted, String name) {
-    for (String s : wanted) {
-      if (!from.permissions.mayRegister(s)) {
-        metrics.denied.increment();
-        return "not allowed to register for '" + s + "'";
-      }
+    String refused = mayRegister(from, wanted);
+    if (refused != null) {
+      return refused;
     }
     int fresh = 0;
     for (String s : wanted) {
@@ -243,12 +262,9 @@ public final class PostOffice {
         fresh++;
       }
     }
-    if (from.session.registrationCount() + fresh > config.maxRegistrations()) {
-      return "too many registrations: at most " + config.maxRegistrations() + " per client";
-    }
-    if (registrations.addAndGet(fresh) > config.maxTotalRegistrations()) {
-      registrations.addAndGet(-fresh);
-      return "too many registrations on this server: at most " + config.maxTotalRegistrations();
+    refused = reserve(from, fresh);
+    if (refused != null) {
+      return refused;
     }
     int added = from.session.joinGroups(groups, wanted, name);
     registrations.addAndGet(added - fresh);

@@ -79,6 +79,9 @@ class RequestReplyIT {
     snoop.text("{\"register\":\"" + box + "\",\"id\":1}");
     assertThat(snoop.next())
         .startsWith("{\"id\":1,\"ok\":false,\"error\":\"'" + box + "': _inbox. skills are private");
+    snoop.text("{\"register\":\"" + box + "\",\"group\":\"g\",\"id\":4}"); // nor as a group
+    assertThat(snoop.next())
+        .startsWith("{\"id\":4,\"ok\":false,\"error\":\"'" + box + "': _inbox. skills are private");
     snoop.text("{\"register\":\"_inbox.*\",\"id\":3}");
     assertThat(snoop.next()).startsWith("{\"id\":3,\"ok\":false,\"error\":\"'_inbox.*': ");
     snoop.text("{\"register\":\">\",\"fastpush\":true,\"id\":2}");
