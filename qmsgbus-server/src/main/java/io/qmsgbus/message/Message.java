@@ -30,10 +30,10 @@ public final class Message extends AbstractReferenceCounted {
    * For a request routed across nodes: told how many other nodes and durable queues took it (-1 if
    * that is not known), so "no receivers" can be answered. Set before routing; null otherwise.
    */
-  private volatile java.util.function.IntConsumer remoteCount;
+  private java.util.function.IntConsumer remoteCount; // set before routing: seen by every receiver
 
   /** The publisher's delivery receipt, or null when it asked for none. Set before routing. */
-  private volatile DeliveryReceipt delivery;
+  private DeliveryReceipt delivery; // set before routing: seen by every receiver
 
   /** The store's key for these bytes, 0 until first stored; touched only under the store's lock. */
   private long storeKey;

@@ -481,52 +481,17 @@ public final class Sender {
 
   /** A control packet without its group's register and deregister (applied already). */
   private static Packet.Control withoutRegistrations(Packet.Control c) {
-    return new Packet.Control(
-        null,
-        null,
-        c.buffering(),
-        c.fastpush(),
-        c.ack(),
-        c.get(),
-        c.idJson(),
-        c.notices(),
-        c.confirms(),
-        c.session(),
-        null);
+    return c.rest(null, null, c.session(), null);
   }
 
   /** A control packet without its register (applied already), to finish once subscribed. */
   private static Packet.Control withoutRegister(Packet.Control c) {
-    return new Packet.Control(
-        null,
-        c.deregister(),
-        c.buffering(),
-        c.fastpush(),
-        c.ack(),
-        c.get(),
-        c.idJson(),
-        c.notices(),
-        c.confirms(),
-        c.session(),
-        c.group());
+    return c.rest(null, c.deregister(), c.session(), c.group());
   }
 
-  /** What is left of a packet that named a session, to apply once attached; null if nothing. */
+  /** What is left of a packet that named a session, to apply once attached. */
   private static Packet.Control withoutSession(Packet.Control c) {
-    Packet.Control rest =
-        new Packet.Control(
-            c.register(),
-            c.deregister(),
-            c.buffering(),
-            c.fastpush(),
-            c.ack(),
-            c.get(),
-            c.idJson(),
-            c.notices(),
-            c.confirms(),
-            null,
-            c.group());
-    return rest;
+    return c.rest(c.register(), c.deregister(), null, c.group());
   }
 
   /** Whether the budget paused this connection (then it is not closed as idle). */

@@ -54,6 +54,27 @@ public sealed interface Packet {
       boolean inbox)
       implements Packet {
 
+    /**
+     * This packet with other registration and session fields (and no inbox request): what is still
+     * to apply of it once part of it has been.
+     */
+    public Control rest(
+        List<String> register, List<String> deregister, SessionRequest session, String group) {
+      return new Control(
+          register,
+          deregister,
+          buffering,
+          fastpush,
+          ack,
+          get,
+          idJson,
+          notices,
+          confirms,
+          session,
+          group,
+          false);
+    }
+
     /** Without an inbox request. */
     public Control(
         List<String> register,

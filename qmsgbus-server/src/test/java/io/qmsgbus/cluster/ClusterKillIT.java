@@ -5,12 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.qmsgbus.client.BusClient;
 import io.qmsgbus.client.Message;
+import io.qmsgbus.it.ServerProcess;
 import io.qmsgbus.testkit.RedisServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +25,15 @@ import org.junit.jupiter.api.Test;
 class ClusterKillIT {
 
   private RedisServer redis;
-  private final Process[] nodes = new Process[2];
+  private final ServerProcess[] nodes = new ServerProcess[2];
   private final int[] ports = new int[2];
   private final String[] names = {"x", "y"};
 
   @AfterEach
   void stop() {
-    for (Process p : nodes) {
+    for (ServerProcess p : nodes) {
       if (p != null) {
-        p.destroyForcibly();
+        p.stop();
       }
     }
     if (redis != null) {
@@ -46,43 +43,10 @@ class ClusterKillIT {
 
   /** Starts node {@code i} on {@code ports[i]} (0: any, remembered). */
   private void start(int i) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ClusterNodeMain.class.getName(),
-                redis.url(),
-                names[i],
-                Integer.toString(ports[i]))
-            .redirectErrorStream(true)
-            .start();
-    nodes[i] = p;
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String line;
-    while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-      if (line.startsWith("PORT ")) {
-        ports[i] = Integer.parseInt(line.substring(5).trim());
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (out.readLine() != null) {
-                      // keep the pipe empty so the node never blocks on its log
-                    }
-                  } catch (java.io.IOException gone) {
-                    // killed
-                  }
-                });
-        drain.setDaemon(true);
-        drain.start();
-        return;
-      }
-    }
-    throw new AssertionError("node " + names[i] + " did not start; last line: " + line);
+    nodes[i] =
+        ServerProcess.start(
+            ClusterNodeMain.class, redis.url(), names[i], Integer.toString(ports[i]));
+    ports[i] = nodes[i].port();
   }
 
   private URI url(int i) {
@@ -123,8 +87,7 @@ class ClusterKillIT {
           publisher.connect();
           n = feed(publisher, receiver, n, 50); // across nodes: published on other, received on on
           int before = reconnects.get();
-          nodes[on].destroyForcibly(); // SIGKILL: no goodbye to Redis or the clients
-          assertThat(nodes[on].waitFor(30, TimeUnit.SECONDS)).isTrue();
+          nodes[on].kill(); // SIGKILL: no goodbye to Redis or the clients
           await().atMost(Duration.ofSeconds(30)).until(() -> reconnects.get() > before);
           assertThat(receiver.uri()).isEqualTo(url(other));
           n = feed(publisher, receiver, n, 50); // now on the same node as the publisher

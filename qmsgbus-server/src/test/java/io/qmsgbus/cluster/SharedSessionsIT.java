@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qmsgbus.config.ServerConfig;
 import io.qmsgbus.it.JdkSocket;
+import io.qmsgbus.it.ServerProcess;
 import io.qmsgbus.testkit.RedisServer;
 import io.qmsgbus.transport.BusServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,15 +30,15 @@ class SharedSessionsIT {
   private static final Pattern SEQ = Pattern.compile("\"n\":(\\d+)");
 
   private RedisServer redis;
-  private final Process[] nodes = new Process[2];
+  private final ServerProcess[] nodes = new ServerProcess[2];
   private final int[] ports = new int[2];
   private final List<BusServer> inProcess = new ArrayList<>();
 
   @AfterEach
   void stop() {
-    for (Process p : nodes) {
+    for (ServerProcess p : nodes) {
       if (p != null) {
-        p.destroyForcibly();
+        p.stop();
       }
     }
     inProcess.forEach(BusServer::close);
@@ -51,48 +48,14 @@ class SharedSessionsIT {
   }
 
   private void start(int i) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ClusterNodeMain.class.getName(),
-                redis.url(),
-                "n" + i,
-                Integer.toString(ports[i]))
-            .redirectErrorStream(true)
-            .start();
-    nodes[i] = p;
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String line;
-    while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-      if (line.startsWith("PORT ")) {
-        ports[i] = Integer.parseInt(line.substring(5).trim());
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (out.readLine() != null) {
-                      // keep the pipe empty
-                    }
-                  } catch (java.io.IOException gone) {
-                    // killed
-                  }
-                });
-        drain.setDaemon(true);
-        drain.start();
-        return;
-      }
-    }
-    throw new AssertionError("node " + i + " did not start; last line: " + line);
+    nodes[i] =
+        ServerProcess.start(
+            ClusterNodeMain.class, redis.url(), "n" + i, Integer.toString(ports[i]));
+    ports[i] = nodes[i].port();
   }
 
   private void kill(int i) throws InterruptedException {
-    nodes[i].destroyForcibly();
-    assertThat(nodes[i].waitFor(30, TimeUnit.SECONDS)).isTrue();
+    nodes[i].kill();
   }
 
   @Test

@@ -2,9 +2,6 @@ package io.qmsgbus.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,50 +27,16 @@ class CrashIT {
 
   @TempDir Path dir;
 
-  private Process server;
+  private ServerProcess server;
   private int port;
 
   private void startServer() throws Exception {
-    server =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DurableServerMain.class.getName(),
-                dir.toString(),
-                "always")
-            .redirectErrorStream(true)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String line;
-    while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
-      if (line.startsWith("PORT ")) {
-        port = Integer.parseInt(line.substring(5).trim());
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (out.readLine() != null) {
-                      // keep the pipe empty so the server never blocks on its log
-                    }
-                  } catch (java.io.IOException gone) {
-                    // killed
-                  }
-                });
-        drain.setDaemon(true);
-        drain.start();
-        return;
-      }
-    }
-    throw new AssertionError("server did not start; last line: " + line);
+    server = ServerProcess.start(DurableServerMain.class, dir.toString(), "always");
+    port = server.port();
   }
 
   private void kill() throws InterruptedException {
-    server.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-    assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    server.kill(); // SIGKILL: no shutdown hook, no flush
   }
 
   @Test
@@ -128,7 +91,7 @@ class CrashIT {
         }
       }
     }
-    server.destroyForcibly();
+    server.stop();
     assertThat(confirmed).as("the publisher got confirms").hasSizeGreaterThan(crashes);
     // every confirmed packet arrived
     assertThat(new TreeSet<>(delivered)).containsAll(confirmed);
